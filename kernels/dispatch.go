@@ -65,9 +65,9 @@ const validNames = "generic, avx2, avx512, neon"
 const capEnv = "SIMDGRAD_KERNELS"
 
 // implementations holds every implementation built into this binary, fastest
-// first; the architecture files prepend theirs in init functions that run
-// before chooseImplementation.
-var implementations = []*implementation{genericImplementation}
+// first. It is a variable initialiser, not an init function, so that it is
+// complete before active is chosen.
+var implementations = append(archImplementations(), genericImplementation)
 
 // active is the implementation that the exported functions call.
 var active = chooseImplementation(os.Getenv(capEnv))

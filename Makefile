@@ -1,0 +1,73 @@
+# simdgrad's build and test entry points. `make test` is what CI runs.
+
+GO ?= go
+# Packages of the library module; the nested modules (bench/, later asm/)
+# are tested from their own directories.
+PKGS := ./...
+# Architectures that go vet checks, each with and without -tags purego.
+VET_ARCHS := amd64 arm64 386 riscv64
+
+QEMU_ARM64 ?= qemu-aarch64-static
+QEMU_RISCV64 ?= qemu-riscv64-static
+
+.PHONY: all test unit race purego paths vet cross bench-module demo generate check-generated
+
+all: test
+
+# test runs everything: unit tests, the race detector, the purego build,
+# each kernels path this machine runs, go vet on every architecture, the
+# cross-architecture runs and the bench module's tests.
+test: check-generated unit race purego paths vet cross bench-module
+
+unit:
+	$(GO) test -count=1 $(PKGS)
+
+race:
+	$(GO) test -count=1 -race $(PKGS)
+
+purego:
+	SIMDGRAD_EXPECT_IMPL=generic $(GO) test -count=1 -tags purego $(PKGS)
+
+# paths runs the suite once per kernels implementation that the cap selects;
+# SIMDGRAD_EXPECT_IMPL makes TestExpectedImplementation fail if the cap did
+# not select the path named.
+paths:
+	SIMDGRAD_KERNELS=generic SIMDGRAD_EXPECT_IMPL=generic $(GO) test -count=1 $(PKGS)
+
+vet:
+	@set -e; for arch in $(VET_ARCHS); do \
+		for tags in "" purego; do \
+			echo "go vet GOARCH=$$arch tags=$$tags"; \
+			GOARCH=$$arch $(GO) vet -tags "$$tags" $(PKGS); \
+		done; \
+	done
+	cd bench && $(GO) vet ./...
+	cd asm && $(GO) vet ./...
+
+# cross runs the tests of the generic path on other architectures: 386
+# natively, arm64 and riscv64 under qemu user-mode emulation.
+cross:
+	GOARCH=386 SIMDGRAD_EXPECT_IMPL=generic $(GO) test -count=1 $(PKGS)
+	GOARCH=arm64 SIMDGRAD_EXPECT_IMPL=generic $(GO) test -count=1 -tags purego \
+		-exec $(QEMU_ARM64) $(PKGS)
+	GOARCH=riscv64 SIMDGRAD_EXPECT_IMPL=generic $(GO) test -count=1 \
+		-exec $(QEMU_RISCV64) $(PKGS)
+
+bench-module:
+	cd bench && $(GO) test -count=1 ./...
+
+# demo trains the default network on MNIST: the README's first command.
+demo:
+	cd bench && $(GO) run ./cmd/mnist
+
+# generate rewrites every generated assembly file and stub in kernels/ from
+# the generators in asm/.
+generate:
+	cd asm && $(GO) generate ./...
+
+# check-generated fails if the committed generated files differ from what
+# the generators write now, or if a generator writes a file not committed.
+check-generated: generate
+	git diff --exit-code -- kernels/
+	@untracked=$$(git ls-files --others --exclude-standard -- kernels/); \
+	if [ -n "$$untracked" ]; then echo "generated but not committed: $$untracked"; exit 1; fi
