@@ -94,12 +94,16 @@ func SigmoidGrad(dx, dy, y []float32) {
 }
 
 // TanhGrad sets dx[i] = dy[i]·(1−y[i]²), where y is the output of Tanh. dx
-// may be the same slice as dy.
+// may be the same slice as dy. 1−y² is formed in float64, where y² is exact,
+// and rounded once to float32: that matches a fused multiply-add, keeps
+// accuracy for |y| near 1, and gives the same bits on every architecture
+// (the conversion stops the compiler from fusing differently).
 func TanhGrad(dx, dy, y []float32) {
 	checkGrad(dx, dy, y)
 	dy, y = dy[:len(dx)], y[:len(dx)]
 	for i, g := range dy {
-		dx[i] = g * (1 - y[i]*y[i])
+		v := float64(y[i])
+		dx[i] = g * float32(1-v*v)
 	}
 }
 

@@ -3,6 +3,7 @@ package kernels
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/simdgrad/simdgrad/generic"
@@ -76,7 +77,7 @@ var active = chooseImplementation(os.Getenv(capEnv))
 // cap allows; an empty cap allows all. It panics on a cap that names no
 // implementation.
 func chooseImplementation(limit string) *implementation {
-	if limit != "" && !strings.Contains(", "+validNames+",", ", "+limit+",") {
+	if limit != "" && !slices.Contains(strings.Split(validNames, ", "), limit) {
 		panic(fmt.Sprintf("kernels: %s=%q is not one of %s", capEnv, limit, validNames))
 	}
 	for _, impl := range implementations {

@@ -31,3 +31,25 @@ func Use(name string) (restore func()) {
 func ChooseImplementation(limit string) string {
 	return chooseImplementation(limit).name
 }
+
+// Registered returns the names of every implementation built into this
+// binary, available or not, fastest first.
+func Registered() []string {
+	var names []string
+	for _, impl := range implementations {
+		names = append(names, impl.name)
+	}
+	return names
+}
+
+// Features is a copy of the CPU capabilities that dispatch reads.
+type Features struct {
+	AVX2FMA bool // AVX2 and FMA3, with OS support for YMM state
+	AVX512  bool // AVX-512 F, VL, BW and DQ, with OS support for ZMM state
+	NEON    bool // Advanced SIMD
+}
+
+// CPUFeatures returns the capabilities that dispatch read at start-up.
+func CPUFeatures() Features {
+	return Features{AVX2FMA: cpuFeatures.avx2FMA, AVX512: cpuFeatures.avx512, NEON: cpuFeatures.neon}
+}
