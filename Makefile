@@ -9,21 +9,29 @@ VET_ARCHS := amd64 arm64 386 riscv64
 
 QEMU_ARM64 ?= qemu-aarch64-static
 QEMU_RISCV64 ?= qemu-riscv64-static
+QEMU_X86_64 ?= qemu-x86_64-static
 
-.PHONY: all test unit race purego paths vet cross bench-module demo generate check-generated
+# EXPECT_NATIVE names the implementation that this machine must dispatch,
+# for example avx2; when set, the native runs fail if another one ran.
+# Empty means no expectation (TestExpectedImplementation skips).
+EXPECT_NATIVE ?=
+# Packages whose tests exercise the kernels, run once per path.
+PATH_PKGS := ./kernels/ ./mlp/
+
+.PHONY: all test unit race purego paths emulated vet cross bench-module demo generate check-generated
 
 all: test
 
 # test runs everything: unit tests, the race detector, the purego build,
 # each kernels path this machine runs, go vet on every architecture, the
 # cross-architecture runs and the bench module's tests.
-test: check-generated unit race purego paths vet cross bench-module
+test: check-generated unit race purego paths emulated vet cross bench-module
 
 unit:
-	$(GO) test -count=1 $(PKGS)
+	SIMDGRAD_EXPECT_IMPL=$(EXPECT_NATIVE) $(GO) test -count=1 $(PKGS)
 
 race:
-	$(GO) test -count=1 -race $(PKGS)
+	SIMDGRAD_EXPECT_IMPL=$(EXPECT_NATIVE) $(GO) test -count=1 -race $(PKGS)
 
 purego:
 	SIMDGRAD_EXPECT_IMPL=generic $(GO) test -count=1 -tags purego $(PKGS)
@@ -32,7 +40,21 @@ purego:
 # SIMDGRAD_EXPECT_IMPL makes TestExpectedImplementation fail if the cap did
 # not select the path named.
 paths:
-	SIMDGRAD_KERNELS=generic SIMDGRAD_EXPECT_IMPL=generic $(GO) test -count=1 $(PKGS)
+	SIMDGRAD_KERNELS=generic SIMDGRAD_EXPECT_IMPL=generic $(GO) test -count=1 $(PATH_PKGS)
+	GODEBUG=cpu.avx2=off SIMDGRAD_EXPECT_IMPL=generic $(GO) test -count=1 $(PATH_PKGS)
+	@if [ -n "$(EXPECT_NATIVE)" ] && [ "$(EXPECT_NATIVE)" != generic ]; then \
+		echo "SIMDGRAD_KERNELS=$(EXPECT_NATIVE)"; \
+		SIMDGRAD_KERNELS=$(EXPECT_NATIVE) SIMDGRAD_EXPECT_IMPL=$(EXPECT_NATIVE) \
+			$(GO) test -count=1 $(PATH_PKGS); \
+	fi
+
+# emulated runs the amd64 tests on emulated CPUs: Haswell has AVX2 and FMA
+# but no AVX-512, so avx2 must be chosen; qemu64 has no AVX, so generic.
+emulated:
+	SIMDGRAD_EXPECT_IMPL=avx2 $(GO) test -count=1 \
+		-exec "$(QEMU_X86_64) -cpu Haswell" $(PATH_PKGS)
+	SIMDGRAD_EXPECT_IMPL=generic $(GO) test -count=1 \
+		-exec "$(QEMU_X86_64) -cpu qemu64" $(PATH_PKGS)
 
 vet:
 	@set -e; for arch in $(VET_ARCHS); do \
