@@ -18,14 +18,14 @@ EXPECT_NATIVE ?=
 # Packages whose tests exercise the kernels, run once per path.
 PATH_PKGS := ./kernels/ ./mlp/
 
-.PHONY: all test unit race purego paths emulated vet cross bench-module demo generate check-generated
+.PHONY: all test asm-tests unit race purego paths emulated vet cross bench-module demo generate check-generated
 
 all: test
 
 # test runs everything: unit tests, the race detector, the purego build,
 # each kernels path this machine runs, go vet on every architecture, the
 # cross-architecture runs and the bench module's tests.
-test: check-generated unit race purego paths emulated vet cross bench-module
+test: check-generated asm-tests unit race purego paths emulated vet cross bench-module
 
 unit:
 	SIMDGRAD_EXPECT_IMPL=$(EXPECT_NATIVE) $(GO) test -count=1 $(PKGS)
@@ -66,14 +66,27 @@ vet:
 	cd bench && $(GO) vet ./...
 	cd asm && $(GO) vet ./...
 
-# cross runs the tests of the generic path on other architectures: 386
-# natively, arm64 and riscv64 under qemu user-mode emulation.
+# cross runs the tests on other architectures: 386 natively (generic);
+# arm64 under qemu user-mode emulation on its default CPU (max) and on a
+# plain ARMv8.0 Cortex-A53, where neon must be chosen, and with -tags purego;
+# riscv64 under qemu (generic).
 cross:
 	GOARCH=386 SIMDGRAD_EXPECT_IMPL=generic $(GO) test -count=1 $(PKGS)
-	GOARCH=arm64 SIMDGRAD_EXPECT_IMPL=generic $(GO) test -count=1 -tags purego \
+	GOARCH=arm64 SIMDGRAD_EXPECT_IMPL=neon $(GO) test -count=1 \
 		-exec $(QEMU_ARM64) $(PKGS)
+	GOARCH=arm64 SIMDGRAD_EXPECT_IMPL=neon $(GO) test -count=1 \
+		-exec "$(QEMU_ARM64) -cpu cortex-a53" $(PATH_PKGS)
+	GOARCH=arm64 SIMDGRAD_EXPECT_IMPL=generic $(GO) test -count=1 -tags purego \
+		-exec $(QEMU_ARM64) $(PATH_PKGS)
 	GOARCH=riscv64 SIMDGRAD_EXPECT_IMPL=generic $(GO) test -count=1 \
-		-exec $(QEMU_RISCV64) $(PKGS)
+		-exec $(QEMU_RISCV64) $(PATH_PKGS)
+
+# asm-tests runs the generators' own tests, among them the comparison of
+# every NEON encoding with GNU as. REQUIRE_GNU_AS=1 turns the skip when
+# aarch64-linux-gnu-as is missing into a failure.
+REQUIRE_GNU_AS ?=
+asm-tests:
+	cd asm && SIMDGRAD_REQUIRE_GNU_AS=$(REQUIRE_GNU_AS) $(GO) test -count=1 ./...
 
 bench-module:
 	cd bench && $(GO) test -count=1 ./...
