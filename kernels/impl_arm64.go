@@ -2,8 +2,6 @@
 
 package kernels
 
-import "github.com/simdgrad/simdgrad/generic"
-
 // archImplementations returns the arm64 assembly implementations, fastest
 // first.
 func archImplementations() []*implementation {
@@ -11,11 +9,12 @@ func archImplementations() []*implementation {
 }
 
 // neonImplementation runs the NEON elementwise and row kernels of
-// elementwise_arm64.go. Gemm is still the generic one on arm64.
+// elementwise_arm64.go. Gemm is the shared driver with the
+// 8×12 NEON microkernel of gemm_arm64.go.
 var neonImplementation = &implementation{
 	name:          "neon",
 	available:     cpuFeatures.neon,
-	gemm:          generic.Gemm,
+	gemm:          gemmNEON,
 	relu:          reluNEONBlocks,
 	leakyReLU:     leakyReLUNEONBlocks,
 	sigmoid:       sigmoidNEONBlocks,
