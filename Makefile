@@ -18,6 +18,13 @@ EXPECT_NATIVE ?=
 # Packages whose tests exercise the kernels, run once per path.
 PATH_PKGS := ./kernels/ ./mlp/
 
+# Emulated CPUs run 20 to 100 times slower, so they run a subset that still
+# executes every kernel of the dispatched path: the dispatch checks, and the
+# conformance suite's fixture, special-value, bad-argument, elementwise and
+# row tests. The native runs cover the rest.
+EMU_KERNELS := -run '^(TestConformance|TestExpectedImplementation|TestDispatchMatchesCPUFeatures|TestImplIsAvailable)$$/^kernels$$/^dispatched$$/^(fixtures|specials|bad-arguments|elementwise|saturation|addbias|sumrows)$$' ./kernels/
+EMU_MLP := -run '^(TestKernelPath|TestDenseMatchesPyTorch|TestLossesMatchPyTorch|TestSGDMatchesPyTorch)$$' ./mlp/
+
 .PHONY: all test asm-tests unit race purego paths emulated vet cross bench-module demo generate check-generated
 
 all: test
@@ -51,10 +58,12 @@ paths:
 # emulated runs the amd64 tests on emulated CPUs: Haswell has AVX2 and FMA
 # but no AVX-512, so avx2 must be chosen; qemu64 has no AVX, so generic.
 emulated:
-	SIMDGRAD_EXPECT_IMPL=avx2 $(GO) test -count=1 \
-		-exec "$(QEMU_X86_64) -cpu Haswell" $(PATH_PKGS)
-	SIMDGRAD_EXPECT_IMPL=generic $(GO) test -count=1 \
-		-exec "$(QEMU_X86_64) -cpu qemu64" $(PATH_PKGS)
+	SIMDGRAD_EXPECT_IMPL=avx2 $(GO) test -count=1 -short \
+		-exec "$(QEMU_X86_64) -cpu Haswell" $(EMU_KERNELS)
+	SIMDGRAD_EXPECT_IMPL=avx2 $(GO) test -count=1 -short \
+		-exec "$(QEMU_X86_64) -cpu Haswell" $(EMU_MLP)
+	SIMDGRAD_EXPECT_IMPL=generic $(GO) test -count=1 -short \
+		-exec "$(QEMU_X86_64) -cpu qemu64" $(EMU_KERNELS)
 
 vet:
 	@set -e; for arch in $(VET_ARCHS); do \
@@ -66,20 +75,21 @@ vet:
 	cd bench && $(GO) vet ./...
 	cd asm && $(GO) vet ./...
 
-# cross runs the tests on other architectures: 386 natively (generic);
-# arm64 under qemu user-mode emulation on its default CPU (max) and on a
-# plain ARMv8.0 Cortex-A53, where neon must be chosen, and with -tags purego;
-# riscv64 under qemu (generic).
+# cross runs the tests on other architectures: every package for 386
+# natively (generic); kernels and mlp for arm64 under qemu user-mode
+# emulation on its default CPU (max), where neon must be chosen; and the
+# emulation subset on a plain ARMv8.0 Cortex-A53 (neon), with -tags purego
+# (generic) and for riscv64 (generic).
 cross:
-	GOARCH=386 SIMDGRAD_EXPECT_IMPL=generic $(GO) test -count=1 $(PKGS)
-	GOARCH=arm64 SIMDGRAD_EXPECT_IMPL=neon $(GO) test -count=1 \
-		-exec $(QEMU_ARM64) $(PKGS)
-	GOARCH=arm64 SIMDGRAD_EXPECT_IMPL=neon $(GO) test -count=1 \
-		-exec "$(QEMU_ARM64) -cpu cortex-a53" $(PATH_PKGS)
-	GOARCH=arm64 SIMDGRAD_EXPECT_IMPL=generic $(GO) test -count=1 -tags purego \
+	GOARCH=386 SIMDGRAD_EXPECT_IMPL=generic $(GO) test -count=1 -short $(PKGS)
+	GOARCH=arm64 SIMDGRAD_EXPECT_IMPL=neon $(GO) test -count=1 -short \
 		-exec $(QEMU_ARM64) $(PATH_PKGS)
-	GOARCH=riscv64 SIMDGRAD_EXPECT_IMPL=generic $(GO) test -count=1 \
-		-exec $(QEMU_RISCV64) $(PATH_PKGS)
+	GOARCH=arm64 SIMDGRAD_EXPECT_IMPL=neon $(GO) test -count=1 -short \
+		-exec "$(QEMU_ARM64) -cpu cortex-a53" $(EMU_KERNELS)
+	GOARCH=arm64 SIMDGRAD_EXPECT_IMPL=generic $(GO) test -count=1 -short -tags purego \
+		-exec $(QEMU_ARM64) $(EMU_KERNELS)
+	GOARCH=riscv64 SIMDGRAD_EXPECT_IMPL=generic $(GO) test -count=1 -short \
+		-exec $(QEMU_RISCV64) $(EMU_KERNELS)
 
 # asm-tests runs the generators' own tests, among them the comparison of
 # every NEON encoding with GNU as. REQUIRE_GNU_AS=1 turns the skip when
@@ -90,6 +100,30 @@ asm-tests:
 
 bench-module:
 	cd bench && $(GO) test -count=1 ./...
+
+# bench runs the bench module's Gemm, elementwise and training-step
+# benchmarks on one thread (-cpu 1) for the dispatched kernels path, with
+# generic, the naive loop, gonum, OpenBLAS and PyTorch beside it; then the
+# training step again with SIMDGRAD_KERNELS=generic, the one benchmark
+# whose result changes with the cap (the others run generic/ directly). It
+# saves the output to bench/results/raw.txt and renders it as
+# bench/results/benchmarks.md and bench/results/gemm.svg. It takes about
+# BENCH_MINUTES on a 2-core Zen 2 machine.
+BENCH_FLAGS ?= -run '^$$' -cpu 1 -benchtime 0.3s -count 3 -timeout 30m
+BENCH_ELEMENTWISE_SIZES := ^n=(4096|65536|1048576|16777216)$$
+.PHONY: bench
+bench: SHELL := /bin/bash
+bench: .SHELLFLAGS := -o pipefail -ec
+bench:
+	mkdir -p bench/results
+	cd bench && $(GO) test $(BENCH_FLAGS) -bench '^BenchmarkGemm$$' . | tee results/raw.txt
+	cd bench && $(GO) test $(BENCH_FLAGS) \
+		-bench '^Benchmark(ReLU|LeakyReLU|Sigmoid|Tanh|ReLUGrad|LeakyReLUGrad|SigmoidGrad|TanhGrad|AddBias|SumRows)$$/./$(BENCH_ELEMENTWISE_SIZES)' . \
+		| tee -a results/raw.txt
+	cd bench && $(GO) test $(BENCH_FLAGS) -bench '^BenchmarkTrainingStep$$' . | tee -a results/raw.txt
+	cd bench && SIMDGRAD_KERNELS=generic $(GO) test $(BENCH_FLAGS) \
+		-bench '^BenchmarkTrainingStep$$/^impl=generic$$' . | tee -a results/raw.txt
+	cd bench && $(GO) run ./cmd/report -md results/benchmarks.md -svg results/gemm.svg results/raw.txt
 
 # demo trains the default network on MNIST: the README's first command.
 demo:
