@@ -108,7 +108,7 @@ bench-module:
 # whose result changes with the cap (the others run generic/ directly). It
 # saves the output to bench/results/raw.txt and renders it as
 # bench/results/benchmarks.md and bench/results/gemm.svg. It takes about
-# BENCH_MINUTES on a 2-core Zen 2 machine.
+# five minutes on a 2-core Zen 2 machine.
 BENCH_FLAGS ?= -run '^$$' -cpu 1 -benchtime 0.3s -count 3 -timeout 30m
 BENCH_ELEMENTWISE_SIZES := ^n=(4096|65536|1048576|16777216)$$
 .PHONY: bench

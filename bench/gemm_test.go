@@ -4,16 +4,8 @@
 package bench
 
 import (
-	"bufio"
-	"bytes"
 	"fmt"
-	"io"
 	"math/rand/v2"
-	"os"
-	"os/exec"
-	"strconv"
-	"strings"
-	"sync"
 	"testing"
 
 	"gonum.org/v1/gonum/blas"
@@ -61,31 +53,43 @@ func (s gemmShape) String() string {
 	return name
 }
 
-// gemmShapes are square sizes from below one 6×16 tile to several cache
-// blocks, and the three products of a 784-512 dense layer with a batch of
-// 256: the forward X·W, the weight gradient Xᵀ·dZ and the input gradient
-// dZ·Wᵀ.
+// gemmShapes are the benchmarked products. Square powers of two go from
+// below one 6×16 tile to several cache blocks, and odd sizes have partial
+// tiles at the edges. Then come the three products of a 784-512 dense
+// layer with a batch of 256 (the forward X·W, the weight gradient Xᵀ·dZ
+// and the input gradient dZ·Wᵀ), and the same three with a batch of 1.
 var gemmShapes = []gemmShape{
 	{m: 16, n: 16, k: 16},
-	{m: 17, n: 17, k: 17},
 	{m: 32, n: 32, k: 32},
 	{m: 64, n: 64, k: 64},
-	{m: 100, n: 100, k: 100},
-	{m: 255, n: 255, k: 255},
+	{m: 128, n: 128, k: 128},
 	{m: 256, n: 256, k: 256},
-	{m: 333, n: 333, k: 333},
 	{m: 512, n: 512, k: 512},
 	{m: 1024, n: 1024, k: 1024},
+	{m: 2048, n: 2048, k: 2048},
+	{m: 17, n: 17, k: 17},
+	{m: 100, n: 100, k: 100},
+	{m: 255, n: 255, k: 255},
+	{m: 333, n: 333, k: 333},
 	{m: 256, n: 512, k: 784},
 	{transA: true, m: 784, n: 512, k: 256},
 	{transB: true, m: 256, n: 784, k: 512},
+	{m: 1, n: 512, k: 784},
+	{transA: true, m: 784, n: 512, k: 1},
+	{transB: true, m: 1, n: 784, k: 512},
 }
+
+// maxNaiveVolume is the largest m·n·k that the naive triple loop is
+// benchmarked at, 512³: at about 1 GFLOP/s or less it would take seconds
+// per product beyond that.
+const maxNaiveVolume = 512 * 512 * 512
 
 // BenchmarkGemm runs C = op(A)·op(B) on every shape for the kernels path
 // that this process chose (set SIMDGRAD_KERNELS to benchmark another one),
-// generic, gonum and OpenBLAS through numpy. gonum's Sgemm splits work
-// across GOMAXPROCS goroutines, so compare single-threaded figures with
-// -cpu 1; OpenBLAS always runs on one thread.
+// generic, a naive triple loop (up to maxNaiveVolume), gonum and OpenBLAS
+// through numpy. gonum's Sgemm splits work across GOMAXPROCS goroutines,
+// so compare single-threaded figures with -cpu 1; OpenBLAS always runs on
+// one thread.
 func BenchmarkGemm(b *testing.B) {
 	impls := []struct {
 		name string
@@ -93,6 +97,7 @@ func BenchmarkGemm(b *testing.B) {
 	}{
 		{kernels.Impl(), kernels.Gemm},
 		{"generic", generic.Gemm},
+		{"naive", naiveGemm},
 		{"gonum", gonumSgemm},
 	}
 	if kernels.Impl() == "generic" {
@@ -100,6 +105,9 @@ func BenchmarkGemm(b *testing.B) {
 	}
 	for _, shape := range gemmShapes {
 		for _, impl := range impls {
+			if impl.name == "naive" && shape.m*shape.n*shape.k > maxNaiveVolume {
+				continue
+			}
 			b.Run(fmt.Sprintf("impl=%s/shape=%s", impl.name, shape), func(b *testing.B) {
 				benchmarkGemm(b, impl.gemm, shape)
 			})
@@ -107,6 +115,37 @@ func BenchmarkGemm(b *testing.B) {
 		b.Run(fmt.Sprintf("impl=openblas/shape=%s", shape), func(b *testing.B) {
 			benchmarkOpenBLAS(b, shape)
 		})
+	}
+}
+
+// naiveGemm is the textbook triple loop, one dot product per element of C,
+// as a baseline for what blocking, packing and SIMD buy.
+func naiveGemm(transA, transB bool, m, n, k int, alpha float32,
+	a []float32, lda int, b []float32, ldb int,
+	beta float32, c []float32, ldc int) {
+	for i := range m {
+		for j := range n {
+			var sum float32
+			for p := range k {
+				var x, y float32
+				if transA {
+					x = a[p*lda+i]
+				} else {
+					x = a[i*lda+p]
+				}
+				if transB {
+					y = b[j*ldb+p]
+				} else {
+					y = b[p*ldb+j]
+				}
+				sum += x * y
+			}
+			if beta == 0 {
+				c[i*ldc+j] = alpha * sum
+			} else {
+				c[i*ldc+j] = alpha*sum + beta*c[i*ldc+j]
+			}
+		}
 	}
 }
 
@@ -145,109 +184,66 @@ func randomMatrix(rng *rand.Rand, size int) []float32 {
 	return x
 }
 
-// python is the interpreter whose numpy runs the OpenBLAS comparison. On
-// Debian with libopenblas0-pthread installed, its numpy calls OpenBLAS
-// through the libblas.so.3 alternative.
+// python is the interpreter whose numpy and torch run the OpenBLAS and
+// PyTorch comparisons. On Debian with libopenblas0-pthread installed, its
+// numpy calls OpenBLAS through the libblas.so.3 alternative.
 const python = "/usr/bin/python3"
 
-// openblas is the sgemm.py process that times OpenBLAS; the first OpenBLAS
-// benchmark starts it and the rest share it.
-var openblas struct {
-	once sync.Once
-	proc *openblasProcess
-	err  error // why OpenBLAS cannot be benchmarked
-}
-
-// openblasProcess is a running bench/openblas/sgemm.py --serve. Each
-// request is a line "SHAPE ITERATIONS" and each reply a line of
-// nanoseconds.
-type openblasProcess struct {
-	mu     sync.Mutex
-	stdin  io.Writer
-	stdout *bufio.Reader
-}
+// openblas times products in bench/openblas/sgemm.py --serve, whose
+// requests are lines "SHAPE ITERATIONS"; the first OpenBLAS benchmark
+// starts it and the rest share it.
+var openblas = &peer{script: "openblas/sgemm.py"}
 
 // benchmarkOpenBLAS has numpy time b.N products of shape s on one OpenBLAS
 // thread and reports the time per product that numpy measured, so that
 // process start-up and the pipe do not count. It skips the benchmark when
 // /usr/bin/python3 or its numpy is missing.
 func benchmarkOpenBLAS(b *testing.B, s gemmShape) {
-	openblas.once.Do(func() {
-		openblas.proc, openblas.err = startOpenBLAS(b)
-	})
-	if openblas.err != nil {
-		b.Skipf("OpenBLAS is not benchmarked: %v", openblas.err)
-	}
-	ns, err := openblas.proc.time(s.String(), b.N)
+	// The timer is stopped while the process starts, so that the seconds
+	// of its start-up do not end the search for b.N at b.N = 1.
+	b.StopTimer()
+	proc := openblas.process(b)
+	b.StartTimer()
+	ns, err := proc.time(fmt.Sprintf("%s %d", s, b.N))
 	if err != nil {
-		b.Fatalf("sgemm.py: %v", err)
+		b.Fatal(err)
 	}
 	b.ReportMetric(ns/float64(b.N), "ns/op")
 	reportGFLOPs(b, s, ns/1e9/float64(b.N))
 }
 
-// startOpenBLAS starts sgemm.py --serve on one OpenBLAS thread and logs its
-// first line, which names the OpenBLAS core type. It removes
-// OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE from the environment of the
-// process: some machines set them to steer old OpenBLAS builds off kernels
-// that fail there, and they would time a slower kernel than the one that
-// OpenBLAS picks for the CPU. The process exits when the benchmark binary
-// does, because its input closes.
-func startOpenBLAS(b *testing.B) (*openblasProcess, error) {
-	if _, err := os.Stat(python); err != nil {
-		return nil, fmt.Errorf("%s not found", python)
-	}
-
-	cmd := exec.Command(python, "openblas/sgemm.py", "--serve")
-	for _, v := range os.Environ() {
-		name, _, _ := strings.Cut(v, "=")
-		switch name {
-		case "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS":
-		default:
-			cmd.Env = append(cmd.Env, v)
+// TestNaiveGemm checks the naive baseline against generic.Gemm with each
+// transpose and with beta 0 and 1, so that its figures time a correct
+// product.
+func TestNaiveGemm(t *testing.T) {
+	const m, n, k = 7, 5, 9
+	rng := rand.New(rand.NewPCG(3, 4))
+	a := randomMatrix(rng, m*k)
+	b := randomMatrix(rng, k*n)
+	c := randomMatrix(rng, m*n)
+	for _, s := range []gemmShape{
+		{m: m, n: n, k: k},
+		{transA: true, m: m, n: n, k: k},
+		{transB: true, m: m, n: n, k: k},
+		{transA: true, transB: true, m: m, n: n, k: k},
+	} {
+		lda, ldb := k, n
+		if s.transA {
+			lda = m
+		}
+		if s.transB {
+			ldb = k
+		}
+		for _, beta := range []float32{0, 1} {
+			want := append([]float32(nil), c...)
+			got := append([]float32(nil), c...)
+			generic.Gemm(s.transA, s.transB, m, n, k, 1.5, a, lda, b, ldb, beta, want, n)
+			naiveGemm(s.transA, s.transB, m, n, k, 1.5, a, lda, b, ldb, beta, got, n)
+			for i := range want {
+				if diff := got[i] - want[i]; diff > 1e-5 || diff < -1e-5 {
+					t.Fatalf("%s beta %v: c[%d] = %v, generic.Gemm gives %v", s, beta, i, got[i], want[i])
+				}
+			}
 		}
 	}
-	cmd.Env = append(cmd.Env, "OPENBLAS_NUM_THREADS=1")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		return nil, err
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("starting %s: %w", python, err)
-	}
-
-	p := &openblasProcess{stdin: stdin, stdout: bufio.NewReader(stdout)}
-	about, err := p.stdout.ReadString('\n')
-	if err != nil {
-		_ = cmd.Wait()
-		return nil, fmt.Errorf("sgemm.py exited at start (%v): %s", cmd.ProcessState,
-			strings.TrimSpace(stderr.String()))
-	}
-	b.Logf("OpenBLAS through %s: %s", python, strings.TrimSpace(about))
-	return p, nil
-}
-
-// time returns the nanoseconds that iterations products of shape took.
-func (p *openblasProcess) time(shape string, iterations int) (float64, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if _, err := fmt.Fprintf(p.stdin, "%s %d\n", shape, iterations); err != nil {
-		return 0, err
-	}
-	line, err := p.stdout.ReadString('\n')
-	if err != nil {
-		return 0, fmt.Errorf("no reply for %s: %w", shape, err)
-	}
-	ns, err := strconv.ParseFloat(strings.TrimSpace(line), 64)
-	if err != nil {
-		return 0, fmt.Errorf("invalid reply for %s: %s", shape, strings.TrimSpace(line))
-	}
-	return ns, nil
 }

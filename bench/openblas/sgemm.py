@@ -31,10 +31,11 @@ except ImportError as err:
     sys.exit(3)
 
 DEFAULT_SHAPES = [
-    "16x16x16", "17x17x17", "32x32x32", "64x64x64", "100x100x100",
-    "255x255x255", "256x256x256", "333x333x333", "512x512x512",
-    "1024x1024x1024", "256x512x784", "784x512x256-transA",
-    "256x784x512-transB",
+    "16x16x16", "32x32x32", "64x64x64", "128x128x128", "256x256x256",
+    "512x512x512", "1024x1024x1024", "2048x2048x2048",
+    "17x17x17", "100x100x100", "255x255x255", "333x333x333",
+    "256x512x784", "784x512x256-transA", "256x784x512-transB",
+    "1x512x784", "784x512x1-transA", "1x784x512-transB",
 ]
 
 REPEATS = 5  # timed runs per shape in the standalone mode
