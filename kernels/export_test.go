@@ -53,3 +53,8 @@ type Features struct {
 func CPUFeatures() Features {
 	return Features{AVX2FMA: cpuFeatures.avx2FMA, AVX512: cpuFeatures.avx512, NEON: cpuFeatures.neon}
 }
+
+// ParseThreads exposes the parsing of SIMDGRAD_THREADS.
+func ParseThreads(value string) int {
+	return parseThreads(value)
+}

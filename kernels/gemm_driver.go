@@ -3,6 +3,7 @@
 package kernels
 
 import (
+	"runtime"
 	"sync"
 
 	"github.com/simdgrad/simdgrad/generic"
@@ -23,15 +24,15 @@ import (
 //     likely register tile heights.
 //   - gemmNC = 512: the packed kc×nc block of op(B) is 512 KiB and lives in
 //     L2 and L3. A larger nc would pack op(A) fewer times (an estimated 1%
-//     of the time at 1024³, from the packing rate) but make every pooled
-//     buffer bigger, and a buffer is allocated again when the garbage
-//     collector empties the pool.
+//     of the time at 1024³, from the packing rate) but make every buffer
+//     bigger, and each goroutine that runs a share of a product needs one.
 //
 // gemmBlockSize splits each dimension into blocks of equal size, so that a
 // k of 257 becomes two blocks of 132 and 125 rather than 256 and 1. Each C
 // element is the sum over k in ascending order of kc blocks, and within a
 // block in ascending k, and the kc blocks depend on k alone. So results do
-// not depend on m, n or on how the tiles are split up.
+// not depend on m, n or on how the tiles are split up, and gemmParallel
+// can split C into blocks for several goroutines without changing a bit.
 //
 // NOTE: the sizes were tuned on one AMD Zen 2 core (32 KiB L1d, 512 KiB
 // L2); CPUs with smaller caches may prefer a smaller gemmMC.
@@ -106,7 +107,7 @@ type gemmBlockBuffers struct {
 }
 
 // gemmPanelBuffers holds the micro-panels and the edge tile of the direct
-// path, 50 KiB in all, so that a small product that finds the pool empty
+// path, 50 KiB in all, so that a small product that finds no idle buffer
 // allocates and clears no more than that.
 type gemmPanelBuffers struct {
 	a    [gemmMaxMR * gemmKC]float32
@@ -114,15 +115,50 @@ type gemmPanelBuffers struct {
 	tile [gemmMaxMR * gemmMaxNR]float32
 }
 
-// The pools lend buffers, so that a warm Gemm allocates nothing, and give
-// concurrent calls separate buffers.
+// The free lists lend buffers, so that a warm Gemm allocates nothing, and
+// give concurrent calls and the goroutines of one call separate buffers.
 var (
-	gemmBlockPool = sync.Pool{New: func() any { return new(gemmBlockBuffers) }}
-	gemmPanelPool = sync.Pool{New: func() any { return new(gemmPanelBuffers) }}
+	gemmBlockFree gemmFreeList[gemmBlockBuffers]
+	gemmPanelFree gemmFreeList[gemmPanelBuffers]
 )
 
+// gemmFreeList is a stack of idle buffers. Unlike a sync.Pool, which the
+// garbage collector empties, it keeps them across collections. It keeps at
+// most GOMAXPROCS of them, as many as the goroutines that can run Gemm at
+// once, so calls beyond that allocate their buffers and leave them to the
+// collector.
+type gemmFreeList[T any] struct {
+	mu   sync.Mutex
+	idle []*T
+}
+
+// get returns an idle buffer, or a new one when there is none.
+func (l *gemmFreeList[T]) get() *T {
+	l.mu.Lock()
+	n := len(l.idle)
+	if n == 0 {
+		l.mu.Unlock()
+		return new(T)
+	}
+	buf := l.idle[n-1]
+	l.idle[n-1] = nil
+	l.idle = l.idle[:n-1]
+	l.mu.Unlock()
+	return buf
+}
+
+// put returns buf to the list, or drops it when the list is full.
+func (l *gemmFreeList[T]) put(buf *T) {
+	l.mu.Lock()
+	if len(l.idle) < runtime.GOMAXPROCS(0) {
+		l.idle = append(l.idle, buf)
+	}
+	l.mu.Unlock()
+}
+
 // gemmBlocked computes C = alpha·op(A)·op(B) + beta·C with the microkernel
-// kern. It assumes valid arguments with m, n > 0.
+// kern. It assumes valid arguments with m, n > 0. Large products are split
+// across goroutines by gemmParallel; the rest run on the calling goroutine.
 func gemmBlocked(kern *gemmMicrokernel, transA, transB bool, m, n, k int, alpha float32,
 	a []float32, lda int, b []float32, ldb int,
 	beta float32, c []float32, ldc int) {
@@ -130,6 +166,19 @@ func gemmBlocked(kern *gemmMicrokernel, transA, transB bool, m, n, k int, alpha 
 		generic.ScaleMatrix(m, n, beta, c, ldc)
 		return
 	}
+	if threads := gemmThreads(m, n, k); threads > 1 {
+		gemmParallel(kern, threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	gemmSerial(kern, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// gemmSerial computes C = alpha·op(A)·op(B) + beta·C on the calling
+// goroutine, with the direct path for small products and the packed one
+// for the rest. It assumes valid arguments with m, n, k > 0 and alpha ≠ 0.
+func gemmSerial(kern *gemmMicrokernel, transA, transB bool, m, n, k int, alpha float32,
+	a []float32, lda int, b []float32, ldb int,
+	beta float32, c []float32, ldc int) {
 	if work := m * n; work <= gemmDirectMaxWork && k <= gemmDirectMaxWork/work {
 		gemmDirect(kern, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
@@ -166,8 +215,8 @@ func gemmFirstMode(beta float32) int {
 func gemmPacked(kern *gemmMicrokernel, transA, transB bool, m, n, k int, alpha float32,
 	a []float32, lda int, b []float32, ldb int,
 	beta float32, c []float32, ldc int) {
-	buf := gemmBlockPool.Get().(*gemmBlockBuffers)
-	defer gemmBlockPool.Put(buf)
+	buf := gemmBlockFree.get()
+	defer gemmBlockFree.put(buf)
 
 	mc := gemmBlockSize(m, gemmMC/kern.mr*kern.mr, kern.mr)
 	nc := gemmBlockSize(n, gemmNC/kern.nr*kern.nr, kern.nr)
@@ -226,8 +275,8 @@ func gemmDirect(kern *gemmMicrokernel, transA, transB bool, m, n, k int, alpha f
 	mr, nr := kern.mr, kern.nr
 	var buf *gemmPanelBuffers
 	if transB || n%nr != 0 || m%mr != 0 {
-		buf = gemmPanelPool.Get().(*gemmPanelBuffers)
-		defer gemmPanelPool.Put(buf)
+		buf = gemmPanelFree.get()
+		defer gemmPanelFree.put(buf)
 	}
 
 	// A[i][p] is a[i·rsA + p·csA] in the unpacked matrix. The rows past the

@@ -1,0 +1,240 @@
+//go:build !purego && (amd64 || arm64)
+
+package kernels
+
+import "sync"
+
+// gemmThreadMinWork is the least m·n·k that gemmBlocked gives to one
+// goroutine, so a product is split only from 2·gemmThreadMinWork ≈ 6.3
+// million multiply-adds, about 185³.
+//
+// Measured on a 2-core Zen 2 virtual machine (load average below 1) with
+// BenchmarkParallelGemmBreakEven, best of 5 runs of 300 ms, one goroutine
+// against two, in GFLOP/s: 96³ 51 against 48, 128³ 63 against 49, 160³ 76
+// against 64, 192³ 76 against 86, 256³ 79 against 90 (another run, 60
+// against 104). 256×10×256 and 256×256×10 (0.66 million) lost, 32 against
+// 25 and 36 against 18. The split costs tens of microseconds (the helper's
+// wake-up and packing op(A) or op(B) twice), which the second core repays
+// only from between 160³ and 192³.
+//
+// NOTE: the noise of the shared machine was ±15% between runs, so the
+// break-even point is known only to within that range.
+const gemmThreadMinWork = 3 << 20
+
+// gemmPackCost is the estimated cost of packing one element of op(A) or
+// op(B), in multiply-adds of the microkernel. Packing op(A) once per nc
+// block takes about 1% of the time at 1024³, which is about 5 multiply-adds
+// per element. gemmGrid needs only the order of magnitude to weigh packing
+// against imbalance.
+const gemmPackCost = 4
+
+// gemmThreads returns the number of goroutines that an m×n×k product
+// should run on: one per gemmThreadMinWork of work, up to threadLimit.
+func gemmThreads(m, n, k int) int {
+	work := int64(m) * int64(n) * int64(k)
+	if work < 2*gemmThreadMinWork {
+		return 1
+	}
+	return int(min(int64(threadLimit()), work/gemmThreadMinWork))
+}
+
+// gemmShare is one block of C, with the parts of op(A) and op(B) that it
+// reads: the arguments of one gemmSerial call.
+type gemmShare struct {
+	kern           *gemmMicrokernel
+	transA, transB bool
+	m, n, k        int
+	alpha, beta    float32
+	a, b, c        []float32
+	lda, ldb, ldc  int
+}
+
+func (s *gemmShare) run() {
+	gemmSerial(s.kern, s.transA, s.transB, s.m, s.n, s.k, s.alpha,
+		s.a, s.lda, s.b, s.ldb, s.beta, s.c, s.ldc)
+}
+
+// gemmHelper is a goroutine that runs shares of other goroutines' products.
+// The caller that reserved it writes share, sends on start and receives
+// from done. share is the helper's own preallocated task, so handing work
+// over allocates nothing.
+type gemmHelper struct {
+	share gemmShare
+	start chan struct{}
+	done  chan struct{}
+	next  *gemmHelper // the next helper on the idle stack or in a call's list
+}
+
+func (h *gemmHelper) loop() {
+	for range h.start {
+		h.share.run()
+		// Drop the caller's matrices, which the idle helper must not keep
+		// alive.
+		h.share = gemmShare{}
+		h.done <- struct{}{}
+	}
+}
+
+// gemmHelpers is the set of helper goroutines, started as calls need them
+// and never stopped. busy counts the helpers that calls have reserved, and
+// reserveHelpers keeps it below threadLimit. So however many goroutines
+// call Gemm at once, at most threadLimit−1 helpers work for them, and at
+// most the largest threadLimit−1 seen exist.
+var gemmHelpers struct {
+	mu      sync.Mutex
+	idle    *gemmHelper // stack linked through next
+	busy    int
+	started int // helpers ever started, for tests
+}
+
+// reserveHelpers takes up to want helpers, fewer when others are busy, and
+// returns them linked through next, with their number.
+func reserveHelpers(want int) (list *gemmHelper, count int) {
+	pool := &gemmHelpers
+	pool.mu.Lock()
+	defer pool.mu.Unlock()
+	count = max(0, min(want, threadLimit()-1-pool.busy))
+	for range count {
+		h := pool.idle
+		if h == nil {
+			h = &gemmHelper{start: make(chan struct{}, 1), done: make(chan struct{}, 1)}
+			pool.started++
+			go h.loop()
+		} else {
+			pool.idle = h.next
+		}
+		h.next = list
+		list = h
+	}
+	pool.busy += count
+	return list, count
+}
+
+// releaseHelpers returns the helpers of list, which must be idle, to the
+// set.
+func releaseHelpers(list *gemmHelper) {
+	pool := &gemmHelpers
+	pool.mu.Lock()
+	defer pool.mu.Unlock()
+	for list != nil {
+		h := list
+		list = h.next
+		h.next = pool.idle
+		pool.idle = h
+		pool.busy--
+	}
+}
+
+// gemmParallel computes C = alpha·op(A)·op(B) + beta·C on the calling
+// goroutine and up to threads−1 helpers. It splits C into a grid of blocks
+// (see gemmGrid), one per goroutine, and each goroutine runs gemmSerial on
+// its block with its own packing buffers. Every element of C is still
+// summed over the same kc blocks of k in the same order, so the result is
+// the same bit for bit as on one goroutine. It assumes valid arguments with
+// m, n, k > 0 and alpha ≠ 0.
+func gemmParallel(kern *gemmMicrokernel, threads int, transA, transB bool, m, n, k int, alpha float32,
+	a []float32, lda int, b []float32, ldb int,
+	beta float32, c []float32, ldc int) {
+	helpers, count := reserveHelpers(threads - 1)
+	if count == 0 {
+		// Other calls hold every helper.
+		gemmSerial(kern, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	rows, cols := gemmGrid(kern, m, n, k, count+1)
+	for count >= rows*cols {
+		// A narrow C has fewer tiles to share than there are helpers.
+		spare := helpers
+		helpers = spare.next
+		spare.next = nil
+		releaseHelpers(spare)
+		count--
+	}
+
+	h := helpers
+	for part := range rows * cols {
+		i0, mb := gemmPart(m, kern.mr, rows, part/cols)
+		j0, nb := gemmPart(n, kern.nr, cols, part%cols)
+		share := gemmShare{kern: kern, transA: transA, transB: transB, m: mb, n: nb, k: k,
+			alpha: alpha, beta: beta, lda: lda, ldb: ldb, ldc: ldc}
+		// Row i0 of op(A) starts row i0 of A, or column i0 when A is
+		// transposed, and likewise column j0 of op(B).
+		if transA {
+			share.a = a[i0:]
+		} else {
+			share.a = a[i0*lda:]
+		}
+		if transB {
+			share.b = b[j0*ldb:]
+		} else {
+			share.b = b[j0:]
+		}
+		share.c = c[i0*ldc+j0:]
+		if h == nil {
+			// The last share is the caller's.
+			share.run()
+			break
+		}
+		h.share = share
+		h.start <- struct{}{}
+		h = h.next
+	}
+	for h := helpers; h != nil; h = h.next {
+		<-h.done
+	}
+	releaseHelpers(helpers)
+}
+
+// gemmGrid returns the grid of rows×cols blocks, with rows·cols ≤ parts,
+// into which gemmParallel splits an m×n×k product. Row blocks are whole
+// mr-row tiles and column blocks whole nr-column tiles, as equal in number
+// as they can be.
+//
+// It chooses the grid whose largest block takes the fewest estimated
+// multiply-adds, because the call lasts as long as its slowest goroutine.
+// The estimate counts the multiply-adds of the padded tiles of the block,
+// which charges the imbalance of splitting a few tiles, and the packing
+// that each goroutine repeats. A goroutine packs its columns of op(B) once
+// and its rows of op(A) once per nc block of its columns. So column strips
+// pack op(A) again in every strip, and row strips pack op(B) again in every
+// strip, and the estimate prefers column strips when m < n and row strips
+// when m > n, unless the tiles split unevenly.
+func gemmGrid(kern *gemmMicrokernel, m, n, k, parts int) (rows, cols int) {
+	mr, nr := kern.mr, kern.nr
+	nc := gemmNC / nr * nr
+	tilesM, tilesN := ceilDiv(m, mr), ceilDiv(n, nr)
+	best := -1.0
+	for r := 1; r <= min(parts, tilesM); r++ {
+		c := min(parts/r, tilesN)
+		// The first block of each row and column is the largest.
+		blockM := min(m, ceilDiv(tilesM, r)*mr)
+		blockN := min(n, ceilDiv(tilesN, c)*nr)
+		fma := float64(ceilDiv(blockM, mr)*mr) * float64(ceilDiv(blockN, nr)*nr) * float64(k)
+		packed := float64(k) * (float64(blockM)*float64(ceilDiv(blockN, nc)) + float64(blockN))
+		cost := fma + gemmPackCost*packed
+		if best < 0 || cost < best {
+			best, rows, cols = cost, r, c
+		}
+	}
+	return rows, cols
+}
+
+// gemmPart returns the start and size of block i of the parts blocks that
+// split total into whole tiles of unit, the first blocks one tile larger
+// when the tiles do not divide evenly. parts must not exceed the number of
+// tiles.
+func gemmPart(total, unit, parts, i int) (start, size int) {
+	tiles := ceilDiv(total, unit)
+	base, extra := tiles/parts, tiles%parts
+	first := i*base + min(i, extra)
+	count := base
+	if i < extra {
+		count++
+	}
+	start = first * unit
+	return start, min(total, (first+count)*unit) - start
+}
+
+func ceilDiv(x, y int) int {
+	return (x + y - 1) / y
+}
