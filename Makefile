@@ -25,14 +25,14 @@ PATH_PKGS := ./kernels/ ./mlp/
 EMU_KERNELS := -run '^(TestConformance|TestExpectedImplementation|TestDispatchMatchesCPUFeatures|TestImplIsAvailable)$$/^kernels$$/^dispatched$$/^(fixtures|specials|bad-arguments|elementwise|saturation|addbias|sumrows)$$' ./kernels/
 EMU_MLP := -run '^(TestKernelPath|TestDenseMatchesPyTorch|TestLossesMatchPyTorch|TestSGDMatchesPyTorch)$$' ./mlp/
 
-.PHONY: all test asm-tests unit race purego paths emulated vet cross bench-module demo generate check-generated
+.PHONY: all test asm-tests threads unit race purego paths emulated vet cross bench-module demo generate check-generated
 
 all: test
 
 # test runs everything: unit tests, the race detector, the purego build,
 # each kernels path this machine runs, go vet on every architecture, the
 # cross-architecture runs and the bench module's tests.
-test: check-generated asm-tests unit race purego paths emulated vet cross bench-module
+test: check-generated asm-tests unit race purego paths threads emulated vet cross bench-module
 
 unit:
 	SIMDGRAD_EXPECT_IMPL=$(EXPECT_NATIVE) $(GO) test -count=1 $(PKGS)
@@ -54,6 +54,16 @@ paths:
 		SIMDGRAD_KERNELS=$(EXPECT_NATIVE) SIMDGRAD_EXPECT_IMPL=$(EXPECT_NATIVE) \
 			$(GO) test -count=1 $(PATH_PKGS); \
 	fi
+
+# threads runs the conformance suite and the thread tests with Gemm capped
+# at 1, 2 and 7 goroutines (GOMAXPROCS 7, so that seven really run): the
+# results must not depend on the thread count.
+threads:
+	@set -e; for n in 1 2 7; do \
+		echo "SIMDGRAD_THREADS=$$n"; \
+		GOMAXPROCS=7 SIMDGRAD_THREADS=$$n $(GO) test -count=1 \
+			-run 'TestConformance|Threads|SameBits' ./kernels/; \
+	done
 
 # emulated runs the amd64 tests on emulated CPUs: Haswell has AVX2 and FMA
 # but no AVX-512, so avx2 must be chosen; qemu64 has no AVX, so generic.
