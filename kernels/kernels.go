@@ -33,7 +33,8 @@ func ReLU(y, x []float32) {
 }
 
 // LeakyReLU sets y[i] = x[i] where x[i] > 0 and y[i] = slope·x[i]
-// otherwise. y and x must have the same length and may be the same slice.
+// otherwise. y and x must have the same length and may be the same slice,
+// but must not partly overlap.
 func LeakyReLU(y, x []float32, slope float32) {
 	arguments.SameLen(pkg, "y", len(y), "x", len(x))
 	active.leakyReLU(y, x, slope)
@@ -41,7 +42,7 @@ func LeakyReLU(y, x []float32, slope float32) {
 
 // Sigmoid sets y[i] = 1 / (1 + e^-x[i]). Finite inputs of any size give a
 // result in [0, 1], never NaN. y and x must have the same length and may be
-// the same slice.
+// the same slice, but must not partly overlap.
 func Sigmoid(y, x []float32) {
 	arguments.SameLen(pkg, "y", len(y), "x", len(x))
 	active.sigmoid(y, x)
@@ -49,7 +50,7 @@ func Sigmoid(y, x []float32) {
 
 // Tanh sets y[i] = tanh(x[i]). Finite inputs of any size give a result in
 // [-1, 1], never NaN. y and x must have the same length and may be the same
-// slice.
+// slice, but must not partly overlap.
 func Tanh(y, x []float32) {
 	arguments.SameLen(pkg, "y", len(y), "x", len(x))
 	active.tanh(y, x)
@@ -58,7 +59,8 @@ func Tanh(y, x []float32) {
 // ReLUGrad sets dx[i] = 0 where y[i] ≤ 0 and dx[i] = dy[i] otherwise, where
 // y is the output of ReLU. It selects rather than multiplies, so an inactive
 // unit gets 0 even when dy[i] is Inf or NaN. The three slices must have the
-// same length; dx may be the same slice as dy.
+// same length; dx may be the same slice as dy, but the slices must not
+// partly overlap.
 func ReLUGrad(dx, dy, y []float32) {
 	checkGrad(dx, dy, y)
 	active.reluGrad(dx, dy, y)
@@ -66,7 +68,8 @@ func ReLUGrad(dx, dy, y []float32) {
 
 // LeakyReLUGrad sets dx[i] = dy[i] where y[i] > 0 and dx[i] = slope·dy[i]
 // otherwise, where y is the output of LeakyReLU. The three slices must have
-// the same length; dx may be the same slice as dy.
+// the same length; dx may be the same slice as dy, but the slices must not
+// partly overlap.
 func LeakyReLUGrad(dx, dy, y []float32, slope float32) {
 	checkGrad(dx, dy, y)
 	active.leakyReLUGrad(dx, dy, y, slope)
@@ -81,7 +84,8 @@ func SigmoidGrad(dx, dy, y []float32) {
 }
 
 // TanhGrad sets dx[i] = dy[i]·(1−y[i]²), where y is the output of Tanh. The
-// three slices must have the same length; dx may be the same slice as dy.
+// three slices must have the same length; dx may be the same slice as dy, but the slices must not
+// partly overlap.
 func TanhGrad(dx, dy, y []float32) {
 	checkGrad(dx, dy, y)
 	active.tanhGrad(dx, dy, y)

@@ -53,7 +53,10 @@ func SoftmaxCrossEntropy(grad, logits []float32, labels []int, classes int) floa
 		for _, z := range row {
 			sum += math.Exp(float64(z) - maximum)
 		}
-		total += math.Log(sum) + maximum - float64(row[label])
+		// log Σ e^(z−max) − (z_label − max): subtracting the maximum from
+		// z_label first keeps the loss exact when the logits are so large
+		// that max + log Σ would round the log term away.
+		total += math.Log(sum) - (float64(row[label]) - maximum)
 
 		// Each element of row is read before the element of out at the same
 		// index is written, which is what lets grad and logits be one slice.

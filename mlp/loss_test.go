@@ -41,3 +41,19 @@ func TestMSEInPlace(t *testing.T) {
 	assert.Equal(t, float32(1.25), loss)
 	assert.Equal(t, []float32{0.5, 0, -1, 0}, pred)
 }
+
+func TestSoftmaxCrossEntropyHugeEqualLogits(t *testing.T) {
+	cases := []struct {
+		logits []float32
+		want   float64
+	}{
+		{[]float32{1e17, 1e17}, math.Log(2)},
+		{[]float32{-1e30, -1e30, -1e30}, math.Log(3)},
+		{[]float32{3e38, 3e38, 3e38, 3e38}, math.Log(4)},
+	}
+	for _, tc := range cases {
+		grad := make([]float32, len(tc.logits))
+		loss := mlp.SoftmaxCrossEntropy(grad, tc.logits, []int{0}, len(tc.logits))
+		assert.InDelta(t, tc.want, float64(loss), 1e-6, "logits %v", tc.logits)
+	}
+}

@@ -3,7 +3,10 @@
 // the same messages apart from the package prefix.
 package arguments
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // Gemm panics with a message that starts with pkg (for example "kernels")
 // when the arguments of C = alpha·op(A)·op(B) + beta·C are invalid. Sizes
@@ -58,9 +61,15 @@ func Gemm(pkg string, transA, transB bool, m, n, k int,
 
 // MatrixLen returns the number of elements that a row-major rows×cols matrix
 // with leading dimension ld spans: the last row needs only cols elements.
+// The callers have checked ld ≥ cols. A span that does not fit in an int
+// returns math.MaxInt, which no slice reaches, so an overflowing shape fails
+// the length check instead of wrapping to a small number.
 func MatrixLen(rows, cols, ld int) int {
 	if rows == 0 || cols == 0 {
 		return 0
+	}
+	if rows-1 > (math.MaxInt-cols)/ld {
+		return math.MaxInt
 	}
 	return (rows-1)*ld + cols
 }
