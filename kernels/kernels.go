@@ -77,7 +77,7 @@ func LeakyReLUGrad(dx, dy, y []float32, slope float32) {
 
 // SigmoidGrad sets dx[i] = dy[i]·(1−y[i])·y[i], where y is the output of
 // Sigmoid. The three slices must have the same length; dx may be the same
-// slice as dy.
+// slice as dy, but the slices must not partly overlap.
 func SigmoidGrad(dx, dy, y []float32) {
 	checkGrad(dx, dy, y)
 	active.sigmoidGrad(dx, dy, y)
