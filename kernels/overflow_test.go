@@ -14,7 +14,8 @@ import (
 // overflows an int fails the length check with a kernels message, before
 // anything is written, instead of wrapping to a small span.
 func TestHugeLeadingDimensionPanics(t *testing.T) {
-	const huge = 1<<62 + 8
+	// huge makes (rows−1)·ld overflow an int on 32-bit and 64-bit targets.
+	const huge = math.MaxInt/2 + 8
 	want := func(name string, length int) string {
 		return "kernels: len(" + name + ") " + strconv.Itoa(length) + " < " + strconv.Itoa(math.MaxInt)
 	}
