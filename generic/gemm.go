@@ -1,9 +1,8 @@
 package generic
 
 import (
-	"sync"
-
 	"github.com/simdgrad/simdgrad/internal/arguments"
+	"github.com/simdgrad/simdgrad/internal/freelist"
 )
 
 // Block sizes of the cache-blocked Gemm. A kc×nc block of op(B) is packed
@@ -22,7 +21,8 @@ type packBuffers struct {
 	b [kc * nc]float32
 }
 
-var bufferPool = sync.Pool{New: func() any { return new(packBuffers) }}
+// buffers lends packing buffers, so that a warm Gemm allocates nothing.
+var buffers freelist.List[packBuffers]
 
 // Gemm computes C = alpha·op(A)·op(B) + beta·C, where op(X) is X, or Xᵀ when
 // the matching trans flag is set, op(A) is m×k, op(B) is k×n and C is m×n.
@@ -42,8 +42,8 @@ func Gemm(transA, transB bool, m, n, k int, alpha float32,
 		return
 	}
 
-	buf := bufferPool.Get().(*packBuffers)
-	defer bufferPool.Put(buf)
+	buf := buffers.Get()
+	defer buffers.Put(buf)
 	for j0 := 0; j0 < n; j0 += nc {
 		nb := min(nc, n-j0)
 		for p0 := 0; p0 < k; p0 += kc {

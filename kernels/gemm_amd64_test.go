@@ -455,9 +455,6 @@ func gemmElement(x []float32, ld int, trans bool, i, j int) float32 {
 
 func TestGemmAVX2Allocations(t *testing.T) {
 	requireAVX2FMA(t)
-	if raceEnabled {
-		t.Skip("race detector on: sync.Pool drops a gemmRandom share of its items, so Gemm allocates")
-	}
 	for _, size := range []int{17, 64, 300} {
 		g := newGemmCase(false, true, size, size, size, 1, 0.5, 1, 0)
 		out := g.c()

@@ -3,10 +3,8 @@
 package kernels
 
 import (
-	"runtime"
-	"sync"
-
 	"github.com/simdgrad/simdgrad/generic"
+	"github.com/simdgrad/simdgrad/internal/freelist"
 )
 
 // Block sizes of the packed Gemm, in the loop order of BLIS and GotoBLAS.
@@ -118,43 +116,9 @@ type gemmPanelBuffers struct {
 // The free lists lend buffers, so that a warm Gemm allocates nothing, and
 // give concurrent calls and the goroutines of one call separate buffers.
 var (
-	gemmBlockFree gemmFreeList[gemmBlockBuffers]
-	gemmPanelFree gemmFreeList[gemmPanelBuffers]
+	gemmBlockFree freelist.List[gemmBlockBuffers]
+	gemmPanelFree freelist.List[gemmPanelBuffers]
 )
-
-// gemmFreeList is a stack of idle buffers. Unlike a sync.Pool, which the
-// garbage collector empties, it keeps them across collections. It keeps at
-// most GOMAXPROCS of them, as many as the goroutines that can run Gemm at
-// once, so calls beyond that allocate their buffers and leave them to the
-// collector.
-type gemmFreeList[T any] struct {
-	mu   sync.Mutex
-	idle []*T
-}
-
-// get returns an idle buffer, or a new one when there is none.
-func (l *gemmFreeList[T]) get() *T {
-	l.mu.Lock()
-	n := len(l.idle)
-	if n == 0 {
-		l.mu.Unlock()
-		return new(T)
-	}
-	buf := l.idle[n-1]
-	l.idle[n-1] = nil
-	l.idle = l.idle[:n-1]
-	l.mu.Unlock()
-	return buf
-}
-
-// put returns buf to the list, or drops it when the list is full.
-func (l *gemmFreeList[T]) put(buf *T) {
-	l.mu.Lock()
-	if len(l.idle) < runtime.GOMAXPROCS(0) {
-		l.idle = append(l.idle, buf)
-	}
-	l.mu.Unlock()
-}
 
 // gemmBlocked computes C = alpha·op(A)·op(B) + beta·C with the microkernel
 // kern. It assumes valid arguments with m, n > 0. Large products are split
@@ -215,8 +179,8 @@ func gemmFirstMode(beta float32) int {
 func gemmPacked(kern *gemmMicrokernel, transA, transB bool, m, n, k int, alpha float32,
 	a []float32, lda int, b []float32, ldb int,
 	beta float32, c []float32, ldc int) {
-	buf := gemmBlockFree.get()
-	defer gemmBlockFree.put(buf)
+	buf := gemmBlockFree.Get()
+	defer gemmBlockFree.Put(buf)
 
 	mc := gemmBlockSize(m, gemmMC/kern.mr*kern.mr, kern.mr)
 	nc := gemmBlockSize(n, gemmNC/kern.nr*kern.nr, kern.nr)
@@ -275,8 +239,8 @@ func gemmDirect(kern *gemmMicrokernel, transA, transB bool, m, n, k int, alpha f
 	mr, nr := kern.mr, kern.nr
 	var buf *gemmPanelBuffers
 	if transB || n%nr != 0 || m%mr != 0 {
-		buf = gemmPanelFree.get()
-		defer gemmPanelFree.put(buf)
+		buf = gemmPanelFree.Get()
+		defer gemmPanelFree.Put(buf)
 	}
 
 	// A[i][p] is a[i·rsA + p·csA] in the unpacked matrix. The rows past the

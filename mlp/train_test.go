@@ -54,9 +54,6 @@ func (p *trainingProblem) step(batch int, useMSE bool) float32 {
 }
 
 func TestTrainingStepAllocatesNothing(t *testing.T) {
-	if raceEnabled {
-		t.Skip("skipped under the race detector, which makes sync.Pool drop pooled buffers at random")
-	}
 	for _, act := range allActivations {
 		for _, useMSE := range []bool{false, true} {
 			lossName := "SoftmaxCrossEntropy"

@@ -1,0 +1,42 @@
+// Package freelist keeps idle buffers for reuse, so that a warm kernel call
+// allocates nothing.
+package freelist
+
+import (
+	"runtime"
+	"sync"
+)
+
+// List is a stack of idle buffers, safe for concurrent use. Unlike a
+// sync.Pool, which the garbage collector empties, it keeps them across
+// collections. It keeps at most GOMAXPROCS of them, as many as the
+// goroutines that can run a kernel at once, so calls beyond that allocate
+// their buffers and leave them to the collector.
+type List[T any] struct {
+	mu   sync.Mutex
+	idle []*T
+}
+
+// Get returns an idle buffer, or a new zeroed one when there is none.
+func (l *List[T]) Get() *T {
+	l.mu.Lock()
+	n := len(l.idle)
+	if n == 0 {
+		l.mu.Unlock()
+		return new(T)
+	}
+	buf := l.idle[n-1]
+	l.idle[n-1] = nil
+	l.idle = l.idle[:n-1]
+	l.mu.Unlock()
+	return buf
+}
+
+// Put returns buf to the list, or drops it when the list is full.
+func (l *List[T]) Put(buf *T) {
+	l.mu.Lock()
+	if len(l.idle) < runtime.GOMAXPROCS(0) {
+		l.idle = append(l.idle, buf)
+	}
+	l.mu.Unlock()
+}
