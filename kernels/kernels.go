@@ -11,7 +11,7 @@ const pkg = "kernels"
 // when transB).
 //
 // When beta is 0, C is written without being read, so NaN in C does not
-// survive; when alpha or k is 0, C becomes beta·C; when m or n is 0, Gemm
+// survive. When alpha or k is 0, C becomes beta·C. When m or n is 0, Gemm
 // returns at once. Only the m×n window of C is written. Gemm panics before
 // writing anything when a size is negative, a leading dimension is too small
 // or a slice is too short, with a message such as "kernels: lda 3 < k 4".

@@ -10,7 +10,7 @@ import (
 
 // Gemm panics with a message that starts with pkg (for example "kernels")
 // when the arguments of C = alpha·op(A)·op(B) + beta·C are invalid. Sizes
-// are checked first, then leading dimensions, then slice lengths; lengths
+// are checked first, then leading dimensions, then slice lengths. Lengths
 // are not checked when m or n is zero, because nothing is read or written
 // then. Gemm reports whether the caller must return at once (m or n is
 // zero).

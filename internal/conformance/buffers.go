@@ -85,7 +85,7 @@ func (b *buffer) checkUnchanged(name string, before []float32, inside func(int) 
 	return nil
 }
 
-// where returns whether an index relative to a slice of length n lies
+// where names the place of an index relative to a slice of length n:
 // before the slice, inside it or after it.
 func where(rel, n int) string {
 	switch {

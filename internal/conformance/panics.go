@@ -23,12 +23,12 @@ func (k Kernels) message(format string, args ...any) string {
 
 // gemmArgs are the arguments of one Gemm call apart from the scalars.
 type gemmArgs struct {
-	m, n, k             int
-	lda, ldb, ldc       int
-	lenA, lenB, lenC    int
-	nilA, nilB, nilC    bool
-	transA, transB      bool
-	name, wantedMessage string
+	m, n, k               int
+	lda, ldb, ldc         int
+	lenA, lenB, lenC      int
+	nilA, nilB, nilC      bool
+	transA, transB        bool
+	name, expectedMessage string
 }
 
 func testGemmBadArguments(t *testing.T, k Kernels) {
@@ -57,7 +57,7 @@ func testGemmBadArguments(t *testing.T, k Kernels) {
 		add := func(name, message string, change func(*gemmArgs)) {
 			c := valid
 			change(&c)
-			c.name, c.wantedMessage = name, message
+			c.name, c.expectedMessage = name, message
 			cases = append(cases, c)
 		}
 		add("m<0", k.message("m -1 < 0"), func(c *gemmArgs) { c.m = -1 })
@@ -108,7 +108,7 @@ func requireGemmPanics(t *testing.T, k Kernels, c gemmArgs) {
 		cc = nil
 	}
 	before := [3][]float32{buffers[0].snapshot(), buffers[1].snapshot(), buffers[2].snapshot()}
-	require.PanicsWithValuef(t, c.wantedMessage, func() {
+	require.PanicsWithValuef(t, c.expectedMessage, func() {
 		k.Gemm(c.transA, c.transB, c.m, c.n, c.k, 1.5, a, c.lda, b, c.ldb, 0, cc, c.ldc)
 	}, "Gemm %s transA=%t transB=%t m=%d n=%d k=%d ld a/b/c=%d/%d/%d len a/b/c=%d/%d/%d",
 		c.name, c.transA, c.transB, c.m, c.n, c.k, c.lda, c.ldb, c.ldc, len(a), len(b), len(cc))
