@@ -2,7 +2,10 @@
 
 package kernels
 
-import "sync"
+import (
+	"github.com/simdgrad/simdgrad/internal/freelist"
+	"github.com/simdgrad/simdgrad/internal/workers"
+)
 
 // gemmThreadMinWork is the least m·n·k that gemmBlocked gives to one
 // goroutine, so a product is split only from 2·gemmThreadMinWork ≈ 6.3
@@ -38,10 +41,12 @@ func gemmThreads(m, n, k int) int {
 	return int(min(int64(threadLimit()), work/gemmThreadMinWork))
 }
 
-// gemmShare is one block of C, with the parts of op(A) and op(B) that it
-// reads: the arguments of one gemmSerial call.
-type gemmShare struct {
+// gemmJob is a product split into a grid of rows×cols blocks of C, one
+// part per block. Jobs come from a free list, because a job handed to
+// helpers escapes to the heap.
+type gemmJob struct {
 	kern           *gemmMicrokernel
+	rows, cols     int
 	transA, transB bool
 	m, n, k        int
 	alpha, beta    float32
@@ -49,80 +54,25 @@ type gemmShare struct {
 	lda, ldb, ldc  int
 }
 
-func (s *gemmShare) run() {
-	gemmSerial(s.kern, s.transA, s.transB, s.m, s.n, s.k, s.alpha,
-		s.a, s.lda, s.b, s.ldb, s.beta, s.c, s.ldc)
-}
+var gemmJobFree freelist.List[gemmJob]
 
-// gemmHelper is a goroutine that runs shares of other goroutines' products.
-// The caller that reserved it writes share, sends on start and receives
-// from done. share is the helper's own preallocated task, so handing work
-// over allocates nothing.
-type gemmHelper struct {
-	share gemmShare
-	start chan struct{}
-	done  chan struct{}
-	next  *gemmHelper // the next helper on the idle stack or in a call's list
-}
-
-func (h *gemmHelper) loop() {
-	for range h.start {
-		h.share.run()
-		// Drop the caller's matrices, which the idle helper must not keep
-		// alive.
-		h.share = gemmShare{}
-		h.done <- struct{}{}
+// RunPart runs gemmSerial on block i of C, in row-major order of the grid,
+// with the parts of op(A) and op(B) that the block reads.
+func (j *gemmJob) RunPart(i int) {
+	i0, mb := gemmPart(j.m, j.kern.mr, j.rows, i/j.cols)
+	j0, nb := gemmPart(j.n, j.kern.nr, j.cols, i%j.cols)
+	// Row i0 of op(A) starts row i0 of A, or column i0 when A is
+	// transposed, and likewise column j0 of op(B).
+	startA, startB := i0*j.lda, j0
+	if j.transA {
+		startA = i0
 	}
-}
-
-// gemmHelpers is the set of helper goroutines, started as calls need them
-// and never stopped. busy counts the helpers that calls have reserved, and
-// reserveHelpers keeps it below threadLimit. So however many goroutines
-// call Gemm at once, at most threadLimit−1 helpers work for them, and at
-// most the largest threadLimit−1 seen exist.
-var gemmHelpers struct {
-	mu      sync.Mutex
-	idle    *gemmHelper // stack linked through next
-	busy    int
-	started int // helpers ever started, for tests
-}
-
-// reserveHelpers takes up to want helpers, fewer when others are busy, and
-// returns them linked through next, with their number.
-func reserveHelpers(want int) (list *gemmHelper, count int) {
-	pool := &gemmHelpers
-	pool.mu.Lock()
-	defer pool.mu.Unlock()
-	count = max(0, min(want, threadLimit()-1-pool.busy))
-	for range count {
-		h := pool.idle
-		if h == nil {
-			h = &gemmHelper{start: make(chan struct{}, 1), done: make(chan struct{}, 1)}
-			pool.started++
-			go h.loop()
-		} else {
-			pool.idle = h.next
-		}
-		h.next = list
-		list = h
+	if j.transB {
+		startB = j0 * j.ldb
 	}
-	pool.busy += count
-	return list, count
-}
-
-// releaseHelpers returns the helpers of list, which must be idle, to the
-// set.
-func releaseHelpers(list *gemmHelper) {
-	pool := &gemmHelpers
-	pool.mu.Lock()
-	defer pool.mu.Unlock()
-	for list != nil {
-		h := list
-		list = h.next
-		h.next = pool.idle
-		pool.idle = h
-		pool.busy--
-	}
+	a, b := j.a[startA:], j.b[startB:]
+	gemmSerial(j.kern, j.transA, j.transB, mb, nb, j.k, j.alpha,
+		a, j.lda, b, j.ldb, j.beta, j.c[i0*j.ldc+j0:], j.ldc)
 }
 
 // gemmParallel computes C = alpha·op(A)·op(B) + beta·C on the calling
@@ -135,54 +85,21 @@ func releaseHelpers(list *gemmHelper) {
 func gemmParallel(kern *gemmMicrokernel, threads int, transA, transB bool, m, n, k int, alpha float32,
 	a []float32, lda int, b []float32, ldb int,
 	beta float32, c []float32, ldc int) {
-	helpers, count := reserveHelpers(threads - 1)
-	if count == 0 {
+	team := workers.Reserve(threads-1, threadLimit())
+	if team.Size() == 0 {
 		// Other calls hold every helper.
 		gemmSerial(kern, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	rows, cols := gemmGrid(kern, m, n, k, count+1)
-	for count >= rows*cols {
-		// A narrow C has fewer tiles to share than there are helpers.
-		spare := helpers
-		helpers = spare.next
-		spare.next = nil
-		releaseHelpers(spare)
-		count--
-	}
-
-	h := helpers
-	for part := range rows * cols {
-		i0, mb := gemmPart(m, kern.mr, rows, part/cols)
-		j0, nb := gemmPart(n, kern.nr, cols, part%cols)
-		share := gemmShare{kern: kern, transA: transA, transB: transB, m: mb, n: nb, k: k,
-			alpha: alpha, beta: beta, lda: lda, ldb: ldb, ldc: ldc}
-		// Row i0 of op(A) starts row i0 of A, or column i0 when A is
-		// transposed, and likewise column j0 of op(B).
-		if transA {
-			share.a = a[i0:]
-		} else {
-			share.a = a[i0*lda:]
-		}
-		if transB {
-			share.b = b[j0*ldb:]
-		} else {
-			share.b = b[j0:]
-		}
-		share.c = c[i0*ldc+j0:]
-		if h == nil {
-			// The last share is the caller's.
-			share.run()
-			break
-		}
-		h.share = share
-		h.start <- struct{}{}
-		h = h.next
-	}
-	for h := helpers; h != nil; h = h.next {
-		<-h.done
-	}
-	releaseHelpers(helpers)
+	job := gemmJobFree.Get()
+	*job = gemmJob{kern: kern, transA: transA, transB: transB, m: m, n: n, k: k,
+		alpha: alpha, beta: beta, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc}
+	// A narrow C may have fewer tiles than there are goroutines.
+	job.rows, job.cols = gemmGrid(kern, m, n, k, team.Size()+1)
+	team.Run(job, job.rows*job.cols)
+	// Drop the caller's matrices, which the idle job must not keep alive.
+	*job = gemmJob{}
+	gemmJobFree.Put(job)
 }
 
 // gemmGrid returns the grid of rows×cols blocks, with rows·cols ≤ parts,
