@@ -53,7 +53,7 @@ func SetMaxThreads(n int) (previous int) {
 // MaxThreads returns the number of goroutines that one large Gemm call may
 // run on: the cap of SetMaxThreads or SIMDGRAD_THREADS or GOMAXPROCS,
 // whichever is smaller, and 1 when the generic implementation is active.
-// Products of fewer than about 6 million multiply-adds, and calls made
+// Products of fewer than about a million multiply-adds, and calls made
 // while other calls occupy the helper goroutines, run on fewer.
 func MaxThreads() int {
 	if active == genericImplementation {

@@ -8,21 +8,26 @@ import (
 )
 
 // gemmThreadMinWork is the least m·n·k that gemmBlocked gives to one
-// goroutine, so a product is split only from 2·gemmThreadMinWork ≈ 6.3
-// million multiply-adds, about 185³.
+// goroutine, so a product is split only from 2·gemmThreadMinWork ≈ 1.05
+// million multiply-adds, about 102³.
 //
-// Measured on a 2-core Zen 2 virtual machine (load average below 1) with
-// BenchmarkParallelGemmBreakEven, best of 5 runs of 300 ms, one goroutine
-// against two, in GFLOP/s: 96³ 51 against 48, 128³ 63 against 49, 160³ 76
-// against 64, 192³ 76 against 86, 256³ 79 against 90 (another run, 60
-// against 104). 256×10×256 and 256×256×10 (0.66 million) lost, 32 against
-// 25 and 36 against 18. The split costs tens of microseconds (the helper's
-// wake-up and packing op(A) or op(B) twice), which the second core repays
-// only from between 160³ and 192³.
+// Measured on a 2-core Zen 2 virtual machine with
+// BenchmarkParallelGemmBreakEven, best of 3 runs of 300 ms, one goroutine
+// against two, in GFLOP/s: 64³ 64 against 78, 96³ 80 against 118, 128³ 82
+// against 104, 192³ 91 against 130, 256³ 92 against 125. 256×10×256 won
+// (34 against 46) but 256×256×10 lost (44 against 31): with k = 10, writing
+// C costs more than the multiply-adds, and the split only adds the
+// hand-off. Those calls come back to back, so the helper is still spinning
+// (see workers) and takes its share within microseconds. A helper that has
+// slept gains nothing: after 5 ms of sleep, the median of 40 calls was 146
+// µs on one goroutine against 158 on two at 128³, and 783 against 795 at
+// 256³. So the threshold sits above the 0.66 million of the k = 10 product
+// and below 128³, where back-to-back calls gain a quarter and a sleeping
+// helper costs under a tenth.
 //
 // NOTE: the noise of the shared machine was ±15% between runs, so the
 // break-even point is known only to within that range.
-const gemmThreadMinWork = 3 << 20
+const gemmThreadMinWork = 1 << 19
 
 // gemmPackCost is the estimated cost of packing one element of op(A) or
 // op(B), in multiply-adds of the microkernel. Packing op(A) once per nc
