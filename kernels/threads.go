@@ -45,6 +45,7 @@ func parseThreads(value string) int {
 // order whatever the number of goroutines, so Gemm returns the same bits
 // for any cap. Calls already running keep the number they started with.
 // The generic implementation runs every product on the calling goroutine.
+// The SGD step of package mlp reads the same cap through MaxThreads.
 // SetMaxThreads is safe for concurrent use.
 func SetMaxThreads(n int) (previous int) {
 	return int(threadCap.Swap(int64(max(n, 0))))

@@ -1,6 +1,11 @@
 package mlp
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/simdgrad/simdgrad/internal/workers"
+	"github.com/simdgrad/simdgrad/kernels"
+)
 
 // SGD is stochastic gradient descent with momentum, as torch.optim.SGD
 // computes it without dampening, Nesterov momentum or weight decay: for
@@ -11,12 +16,20 @@ import "fmt"
 //
 // where the velocity v starts at zero, so the first step moves w by −LR·g.
 // With Momentum 0 this is plain gradient descent and SGD keeps no velocity.
+//
+// Step splits the update of large networks across up to
+// kernels.MaxThreads goroutines: the caller and the helpers that Gemm uses. Each parameter
+// is updated on its own, so the result does not depend on the split.
 type SGD struct {
 	LR, Momentum float32
 
 	// velocity maps each layer that Step has updated with a non-zero
 	// Momentum to its velocities.
 	velocity map[*Dense]*velocity
+
+	// job is the update of the last Step, kept so that Step allocates
+	// nothing once its slices have grown.
+	job sgdJob
 }
 
 // velocity is the momentum state of one Dense layer.
@@ -43,15 +56,66 @@ func (o *SGD) Step(layers []*Dense) {
 		}
 	}
 
+	job := &o.job
+	job.lr, job.momentum = o.LR, o.Momentum
+	job.params = job.params[:0]
+	job.total = 0
 	for _, d := range layers {
-		if o.Momentum == 0 {
-			descend(d.W, d.GradW, o.LR)
-			descend(d.B, d.GradB, o.LR)
+		var v velocity
+		if o.Momentum != 0 {
+			v = *o.velocityOf(d)
+		}
+		job.params = append(job.params, sgdParams{d.W, d.GradW, v.w}, sgdParams{d.B, d.GradB, v.b})
+		job.total += len(d.W) + len(d.B)
+	}
+	parts := min(kernels.MaxThreads(), job.total/sgdMinPart)
+	team := workers.Reserve(parts-1, kernels.MaxThreads())
+	job.parts = team.Size() + 1
+	team.Run(job, job.parts)
+	// Drop the layers' slices, which the idle job must not keep alive.
+	clear(job.params)
+}
+
+// sgdMinPart is the least number of parameters that Step gives to one
+// goroutine, so the update is split only from 2·sgdMinPart parameters.
+//
+// Measured with BenchmarkSGDStep on the 2-core Zen 2 machine, one goroutine
+// against two, with momentum: 16,640 parameters 12.4 µs against 8.7,
+// 33,024 parameters 23.9 against 14.1, 262,400 parameters 190 against 99.
+// A helper that is still spinning after the last Gemm starts its part
+// within about 2 µs, so the split wins from about 8,000 parameters per
+// goroutine. A helper that has gone to sleep takes tens of microseconds to
+// wake, and then the split gains little.
+const sgdMinPart = 1 << 13
+
+// sgdParams is one slice of parameters, their gradients and, with
+// momentum, their velocities.
+type sgdParams struct{ w, g, v []float32 }
+
+// sgdJob is the update of the parameters of every layer, in parts of
+// equal numbers of parameters: part i updates parameters i·total/parts up
+// to (i+1)·total/parts of the slices in params, taken end to end.
+type sgdJob struct {
+	params       []sgdParams
+	total, parts int
+	lr, momentum float32
+}
+
+func (j *sgdJob) RunPart(i int) {
+	lo, hi := i*j.total/j.parts, (i+1)*j.total/j.parts
+	// start is the index of p.w[0] among all the parameters.
+	start := 0
+	for _, p := range j.params {
+		from, to := max(lo-start, 0), min(hi-start, len(p.w))
+		start += len(p.w)
+		if from >= to {
 			continue
 		}
-		v := o.velocityOf(d)
-		descendWithMomentum(d.W, d.GradW, v.w, o.LR, o.Momentum)
-		descendWithMomentum(d.B, d.GradB, v.b, o.LR, o.Momentum)
+		if p.v == nil {
+			descend(p.w[from:to], p.g[from:to], j.lr)
+		} else {
+			descendWithMomentum(p.w[from:to], p.g[from:to], p.v[from:to], j.lr, j.momentum)
+		}
 	}
 }
 

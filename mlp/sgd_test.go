@@ -1,11 +1,17 @@
 package mlp_test
 
 import (
+	"fmt"
+	"math"
 	"math/rand/v2"
+	"runtime"
+	"slices"
 	"testing"
 
+	"github.com/simdgrad/simdgrad/kernels"
 	"github.com/simdgrad/simdgrad/mlp"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // oneWeight returns a 1×1 Linear layer with W = B = 1 and the given
@@ -54,4 +60,92 @@ func TestSGDVelocityPerLayer(t *testing.T) {
 	assert.InDelta(t, 1-0.1-0.15, a.W[0], 1e-7, "a")
 	// b: v = −2, −3, −3.5, so W = 1 + 0.2 + 0.3 + 0.35.
 	assert.InDelta(t, 1+0.2+0.3+0.35, b.W[0], 1e-6, "b")
+}
+
+// TestSGDSameBitsOnAnyThreads updates networks large enough for Step to
+// split, whose parts end inside layers, on up to 8 goroutines, and requires
+// the parameters and velocities of one goroutine bit for bit.
+func TestSGDSameBitsOnAnyThreads(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8))
+	defer kernels.SetMaxThreads(kernels.SetMaxThreads(1))
+	for _, momentum := range []float32{0, 0.9} {
+		var want [][]float32
+		for _, threads := range []int{1, 2, 3, 8} {
+			kernels.SetMaxThreads(threads)
+			rng := rand.New(rand.NewPCG(3, 4))
+			net := mlp.NewMLP([]int{601, 299, 101}, mlp.Tanh, rng)
+			opt := &mlp.SGD{LR: 0.01, Momentum: momentum}
+			for range 3 {
+				for _, d := range net.Layers {
+					copy(d.GradW, randomSlice(rng, len(d.GradW), 1))
+					copy(d.GradB, randomSlice(rng, len(d.GradB), 1))
+				}
+				opt.Step(net.Layers)
+			}
+			var got [][]float32
+			for _, d := range net.Layers {
+				got = append(got, d.W, d.B)
+			}
+			if want == nil {
+				want = got
+				continue
+			}
+			for i := range want {
+				for j := range want[i] {
+					if math.Float32bits(got[i][j]) != math.Float32bits(want[i][j]) {
+						require.Failf(t, "parameters differ", "momentum %v, %d threads: parameter %d of slice %d is %v, want %v",
+							momentum, threads, j, i, got[i][j], want[i][j])
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestSGDUpdatesEveryParameter checks a split update against the formula
+// for every parameter, so that a part that skipped or repeated a range
+// fails.
+func TestSGDUpdatesEveryParameter(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8))
+	defer kernels.SetMaxThreads(kernels.SetMaxThreads(7))
+	rng := rand.New(rand.NewPCG(5, 6))
+	net := mlp.NewMLP([]int{500, 300, 77}, mlp.ReLU, rng)
+	var before [][]float32
+	for _, d := range net.Layers {
+		copy(d.GradW, randomSlice(rng, len(d.GradW), 1))
+		copy(d.GradB, randomSlice(rng, len(d.GradB), 1))
+		before = append(before, slices.Clone(d.W), slices.Clone(d.B))
+	}
+	const lr = 0.125
+	(&mlp.SGD{LR: lr, Momentum: 0.5}).Step(net.Layers)
+	for l, d := range net.Layers {
+		for name, p := range map[string][3][]float32{"W": {before[2*l], d.GradW, d.W}, "B": {before[2*l+1], d.GradB, d.B}} {
+			for i, w0 := range p[0] {
+				// The first step's velocity is the gradient.
+				if want := w0 - lr*p[1][i]; p[2][i] != want {
+					require.Failf(t, "wrong update", "layer %d %s[%d] = %v, want %v", l, name, i, p[2][i], want)
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkSGDStep times Step with momentum on one layer of about 2^14 to
+// 2^18 parameters, on one and on two goroutines, to place sgdMinPart.
+func BenchmarkSGDStep(b *testing.B) {
+	for _, in := range []int{64, 128, 256, 512, 1024} {
+		for _, threads := range []int{1, 2} {
+			b.Run(fmt.Sprintf("params=%d/threads=%d", in*256+256, threads), func(b *testing.B) {
+				defer kernels.SetMaxThreads(kernels.SetMaxThreads(threads))
+				rng := rand.New(rand.NewPCG(7, 8))
+				d := mlp.NewDense(in, 256, mlp.ReLU, rng)
+				copy(d.GradW, randomSlice(rng, len(d.GradW), 1))
+				opt := &mlp.SGD{LR: 1e-6, Momentum: 0.9}
+				layers := []*mlp.Dense{d}
+				for b.Loop() {
+					opt.Step(layers)
+				}
+			})
+		}
+	}
 }
