@@ -49,19 +49,24 @@ func SoftmaxCrossEntropy(grad, logits []float32, labels []int, classes int) floa
 		for _, z := range row[1:] {
 			maximum = math.Max(maximum, float64(z))
 		}
+		// The loop keeps each e^(z−max) in out, so that each exponential is
+		// taken once. It reads each element of row before it writes the
+		// element of out at the same index, so grad and logits may be one
+		// slice, but then it overwrites z_label, which is read first.
+		zLabel := float64(row[label])
 		var sum float64
-		for _, z := range row {
-			sum += math.Exp(float64(z) - maximum)
+		for j, z := range row {
+			e := math.Exp(float64(z) - maximum)
+			sum += e
+			out[j] = float32(e)
 		}
 		// log Σ e^(z−max) − (z_label − max): subtracting the maximum from
 		// z_label first keeps the loss exact when the logits are so large
 		// that max + log Σ would round the log term away.
-		total += math.Log(sum) - (float64(row[label]) - maximum)
+		total += math.Log(sum) - (zLabel - maximum)
 
-		// Each element of row is read before the element of out at the same
-		// index is written, which is what lets grad and logits be one slice.
-		for j, z := range row {
-			p := math.Exp(float64(z)-maximum) / sum
+		for j, e := range out {
+			p := float64(e) / sum
 			if j == label {
 				p--
 			}
