@@ -9,9 +9,10 @@ import (
 )
 
 // BenchmarkGemmThreads times kernels.Gemm on one and on two goroutines, at
-// 1024³ and on the three products of a 784-512 dense layer with a batch of
-// 256: the forward X·W, the weight gradient Xᵀ·dZ and the input gradient
-// dZ·Wᵀ.
+// 1024³ and on the products of dense layers with a batch of 256. For a
+// 784-512 layer these are the forward X·W, the weight gradient Xᵀ·dZ and
+// the input gradient dZ·Wᵀ. For the 784-256 layer of BenchmarkTrainingStep
+// in mlp they are the forward and the weight gradient.
 func BenchmarkGemmThreads(b *testing.B) {
 	shapes := []struct {
 		name           string
@@ -22,6 +23,8 @@ func BenchmarkGemmThreads(b *testing.B) {
 		{"256x512x784", false, false, 256, 512, 784},
 		{"784x512x256-transA", true, false, 784, 512, 256},
 		{"256x784x512-transB", false, true, 256, 784, 512},
+		{"256x256x784", false, false, 256, 256, 784},
+		{"784x256x256-transA", true, false, 784, 256, 256},
 	}
 	for _, threads := range []int{1, 2} {
 		for _, s := range shapes {
