@@ -45,10 +45,11 @@ func BenchmarkTrainingStepThreads(b *testing.B) {
 // line, and reports the time per line of each. The two-goroutine training
 // step depends on how fast data moves between cores, because its goroutines
 // hand activations and gradients to each other every step, which Gemm
-// alone does not. On the 2-core virtual machine that simdgrad was tuned on, the remote
-// read took 1.0 to 1.2 times as long as the local one in some minutes and
-// 2 to 3 times in others, and two goroutines ran the step 1.6 to 1.8 times
-// as fast as one in the first state and 1.2 to 1.3 times in the second.
+// alone does not. On the 2-core virtual machine that simdgrad was tuned
+// on, the remote read took 1.0 to 1.2 times as long as the local one in
+// some minutes and 2 to 3 times in others. Two goroutines ran the step 1.6
+// to 1.8 times as fast as one in the first state, and 1.2 to 1.3 times in
+// the second.
 func BenchmarkCrossCoreRead(b *testing.B) {
 	const lines = 1 << 14 // 1 MiB of 64-byte lines
 	buf := make([]float32, lines*16)
