@@ -47,7 +47,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	train, test = train.Head(c.trainLimit), test.Head(c.testLimit)
 
-	fmt.Fprintf(stdout, "kernels %s, Gemm threads %d, network %s, %d parameters\n",
+	fmt.Fprintf(stdout, "kernels %s, threads %d (Gemm and SGD), network %s, %d parameters\n",
 		kernels.Impl(), kernels.MaxThreads(), describeNetwork(net), countParameters(net))
 	fmt.Fprintf(stdout, "data %s: %d training and %d test images; SGD batch %d, lr %g, momentum %g; epochs %d, seed %d\n",
 		dir, train.Len(), test.Len(), c.batch, c.lr, c.momentum, c.epochs, c.seed)
