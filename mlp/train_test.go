@@ -2,8 +2,11 @@ package mlp_test
 
 import (
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
+	"github.com/simdgrad/simdgrad/internal/alloccount"
+	"github.com/simdgrad/simdgrad/kernels"
 	"github.com/simdgrad/simdgrad/mlp"
 	"github.com/stretchr/testify/assert"
 )
@@ -69,6 +72,40 @@ func TestTrainingStepAllocatesNothing(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestTrainingStepThreadsAllocateNothing checks a warm training step whose
+// products and SGD update split across two goroutines. It counts with
+// alloccount, because testing.AllocsPerRun would set GOMAXPROCS to 1 and so
+// keep the step on one goroutine. A helper goes to sleep when the machine
+// is so busy that it waits over a millisecond, and waking it may allocate a
+// 112-byte sudog inside the runtime. So the test allows fewer allocations
+// than steps, and fewer bytes than one set of packing buffers.
+func TestTrainingStepThreadsAllocateNothing(t *testing.T) {
+	if runtime.NumCPU() < 2 {
+		t.Skip("needs 2 CPUs for a two-goroutine step; this machine has 1")
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(max(2, runtime.GOMAXPROCS(0))))
+	defer kernels.SetMaxThreads(kernels.SetMaxThreads(2))
+	if kernels.MaxThreads() < 2 {
+		t.Skipf("the %s implementation runs on one goroutine", kernels.Impl())
+	}
+	const batch, steps = 64, 20
+	p := newTrainingProblem([]int{784, 256, 10}, mlp.ReLU, batch)
+	// A helper that wakes from sleep may start only after the caller has
+	// returned its packing buffers, and reuse them. Once the helpers are
+	// awake, both goroutines hold buffers at once, and the free list lends
+	// a second set, once.
+	for range 10 {
+		p.step(batch, false)
+	}
+	mallocs, bytes := alloccount.During(func() {
+		for range steps {
+			p.step(batch, false)
+		}
+	})
+	assert.Less(t, mallocs, uint64(steps), "allocations in %d warm steps", steps)
+	assert.Less(t, bytes, uint64(16<<10), "bytes allocated in %d warm steps", steps)
 }
 
 // TestTrainingReducesLoss fits one fixed batch, which any working forward,

@@ -2,16 +2,13 @@
 // allocates nothing.
 package freelist
 
-import (
-	"runtime"
-	"sync"
-)
+import "sync"
 
 // List is a stack of idle buffers, safe for concurrent use. Unlike a
 // sync.Pool, which the garbage collector empties, it keeps them across
-// collections. It keeps at most GOMAXPROCS of them, as many as the
-// goroutines that can run a kernel at once, so calls beyond that allocate
-// their buffers and leave them to the collector.
+// collections. It keeps every buffer returned to it, so it holds as many as
+// were ever lent at once, and a steady number of concurrent callers, even
+// more than GOMAXPROCS, allocates nothing once each has had a buffer.
 type List[T any] struct {
 	mu   sync.Mutex
 	idle []*T
@@ -32,11 +29,9 @@ func (l *List[T]) Get() *T {
 	return buf
 }
 
-// Put returns buf to the list, or drops it when the list is full.
+// Put returns buf to the list.
 func (l *List[T]) Put(buf *T) {
 	l.mu.Lock()
-	if len(l.idle) < runtime.GOMAXPROCS(0) {
-		l.idle = append(l.idle, buf)
-	}
+	l.idle = append(l.idle, buf)
 	l.mu.Unlock()
 }
