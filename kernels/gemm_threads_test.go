@@ -205,9 +205,17 @@ func TestSetMaxThreads(t *testing.T) {
 	assert.Equal(t, 1, kernels.MaxThreads(), "MaxThreads with a cap of 1")
 	assert.Equal(t, 1, kernels.SetMaxThreads(-4), "previous cap")
 	assert.Equal(t, 0, kernels.SetMaxThreads(0), "a cap of -4 removes the cap")
-	assert.Equal(t, maxThreadsOfImpl(runtime.GOMAXPROCS(0)), kernels.MaxThreads(), "MaxThreads without a cap")
-	kernels.SetMaxThreads(runtime.GOMAXPROCS(0) + 5)
-	assert.Equal(t, maxThreadsOfImpl(runtime.GOMAXPROCS(0)), kernels.MaxThreads(), "MaxThreads with a cap above GOMAXPROCS")
+	procs := runtime.GOMAXPROCS(0)
+	assert.Equal(t, maxThreadsOfImpl(min(procs, runtime.NumCPU())), kernels.MaxThreads(), "MaxThreads without a cap")
+	kernels.SetMaxThreads(procs + 5)
+	assert.Equal(t, maxThreadsOfImpl(procs), kernels.MaxThreads(), "MaxThreads with a cap above GOMAXPROCS")
+
+	// Without a cap, goroutines beyond the CPUs would only take turns.
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(runtime.NumCPU() + 3))
+	kernels.SetMaxThreads(0)
+	assert.Equal(t, maxThreadsOfImpl(runtime.NumCPU()), kernels.MaxThreads(), "MaxThreads without a cap, GOMAXPROCS above NumCPU")
+	kernels.SetMaxThreads(runtime.NumCPU() + 2)
+	assert.Equal(t, maxThreadsOfImpl(runtime.NumCPU()+2), kernels.MaxThreads(), "MaxThreads with a cap above NumCPU")
 }
 
 func TestParseThreads(t *testing.T) {

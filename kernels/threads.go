@@ -13,7 +13,8 @@ import (
 const threadsEnv = "SIMDGRAD_THREADS"
 
 // threadCap is the cap that SetMaxThreads last set, or that SIMDGRAD_THREADS
-// set at start-up; 0 means no cap, so GOMAXPROCS alone limits Gemm.
+// set at start-up; 0 means no cap, so GOMAXPROCS and the number of CPUs
+// limit Gemm.
 var threadCap atomic.Int64
 
 func init() {
@@ -36,10 +37,12 @@ func parseThreads(value string) int {
 }
 
 // SetMaxThreads caps at n the number of goroutines that one Gemm call
-// runs on, and returns the previous cap. A cap of n ≤ 0 removes the cap, so
-// that Gemm runs on up to GOMAXPROCS goroutines. The previous cap is 0 when
-// there was none, so SetMaxThreads(previous) restores it. The start-up cap
-// comes from the environment variable SIMDGRAD_THREADS.
+// runs on, and returns the previous cap. A cap may exceed the number of
+// CPUs but not GOMAXPROCS. A cap of n ≤ 0 removes the cap, so that Gemm
+// runs on up to GOMAXPROCS goroutines or runtime.NumCPU, whichever is
+// smaller. The previous cap is 0 when there was none, so
+// SetMaxThreads(previous) restores it. The start-up cap comes from the
+// environment variable SIMDGRAD_THREADS.
 //
 // The cap changes only the speed: every element of C is summed in the same
 // order whatever the number of goroutines, so Gemm returns the same bits
@@ -52,8 +55,9 @@ func SetMaxThreads(n int) (previous int) {
 }
 
 // MaxThreads returns the number of goroutines that one large Gemm call may
-// run on: the cap of SetMaxThreads or SIMDGRAD_THREADS or GOMAXPROCS,
-// whichever is smaller, and 1 when the generic implementation is active.
+// run on: the cap of SetMaxThreads or SIMDGRAD_THREADS, or without a cap
+// runtime.NumCPU, and never more than GOMAXPROCS. It is 1 when the generic
+// implementation is active.
 // Products of fewer than about a million multiply-adds, and calls made
 // while other calls occupy the helper goroutines, run on fewer.
 func MaxThreads() int {
@@ -63,12 +67,17 @@ func MaxThreads() int {
 	return threadLimit()
 }
 
-// threadLimit returns the cap of SetMaxThreads, or GOMAXPROCS when that is
-// smaller or there is no cap.
+// threadLimit returns the cap of SetMaxThreads, or runtime.NumCPU when
+// there is no cap, or GOMAXPROCS when that is smaller.
+//
+// Without a cap, goroutines beyond the CPUs would only take turns. With
+// GOMAXPROCS 8 on the 2-core development machine, a 256×512×784 product
+// took 3.0 to 3.3 ms on 8 goroutines, against 2.2 to 2.3 ms on one and 1.6
+// ms on two.
 func threadLimit() int {
-	limit := runtime.GOMAXPROCS(0)
+	limit := runtime.NumCPU()
 	if n := int(threadCap.Load()); n > 0 {
-		limit = min(limit, n)
+		limit = n
 	}
-	return limit
+	return min(limit, runtime.GOMAXPROCS(0))
 }
