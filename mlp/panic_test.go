@@ -98,6 +98,8 @@ func TestPanicMessages(t *testing.T) {
 			func() { (&mlp.SGD{LR: -0.1}).Step(nil) }},
 		{"SGD NaN momentum", "mlp: Momentum NaN is negative or NaN",
 			func() { (&mlp.SGD{LR: 0.1, Momentum: float32(math.NaN())}).Step(nil) }},
+		{"SGD nil layer", "mlp: layers[1] is nil",
+			func() { (&mlp.SGD{LR: 0.1}).Step([]*mlp.Dense{newDense(1, 1), nil}) }},
 		{"SGD len(GradW)", "mlp: layers[1]: len(GradW) 0 != len(W) 6", func() {
 			d := newDense(2, 3)
 			d.GradW = nil

@@ -1,7 +1,10 @@
 package mlp
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
+	"unsafe"
 
 	"github.com/simdgrad/simdgrad/internal/workers"
 	"github.com/simdgrad/simdgrad/kernels"
@@ -18,8 +21,9 @@ import (
 // With Momentum 0 this is plain gradient descent and SGD keeps no velocity.
 //
 // Step splits the update of large networks across up to
-// kernels.MaxThreads goroutines: the caller and the helpers that Gemm uses. Each parameter
-// is updated on its own, so the result does not depend on the split.
+// kernels.MaxThreads goroutines: the caller and the helpers that Gemm
+// uses. Each parameter is updated on its own, so the result does not depend
+// on the split.
 type SGD struct {
 	LR, Momentum float32
 
@@ -37,9 +41,15 @@ type velocity struct{ w, b []float32 }
 
 // Step updates W and B of every layer from its GradW and GradB. The
 // velocities are kept per layer, by pointer, and allocated the first time
-// Step updates a layer, so later steps allocate nothing. Step panics when LR
-// or Momentum is negative or NaN and when a layer's GradW or GradB differs
-// in length from its W or B.
+// Step updates a layer, so later steps allocate nothing.
+//
+// A layer may appear more than once in layers, and layers may share their
+// W or B (tied weights). Step then applies each entry in turn, in the
+// order of layers, on the calling goroutine, so that the result is still
+// the same for any number of threads.
+//
+// Step panics when LR or Momentum is negative or NaN, when a layer is nil
+// and when a layer's GradW or GradB differs in length from its W or B.
 func (o *SGD) Step(layers []*Dense) {
 	if !(o.LR >= 0) {
 		panic(fmt.Sprintf("mlp: LR %v is negative or NaN", o.LR))
@@ -48,6 +58,9 @@ func (o *SGD) Step(layers []*Dense) {
 		panic(fmt.Sprintf("mlp: Momentum %v is negative or NaN", o.Momentum))
 	}
 	for i, d := range layers {
+		if d == nil {
+			panic(fmt.Sprintf("mlp: layers[%d] is nil", i))
+		}
 		if len(d.GradW) != len(d.W) {
 			panic(fmt.Sprintf("mlp: layers[%d]: len(GradW) %d != len(W) %d", i, len(d.GradW), len(d.W)))
 		}
@@ -69,6 +82,10 @@ func (o *SGD) Step(layers []*Dense) {
 		job.total += len(d.W) + len(d.B)
 	}
 	parts := min(kernels.MaxThreads(), job.total/sgdMinPart)
+	if parts > 1 && job.overlapping() {
+		// Two parts could update one parameter at once.
+		parts = 1
+	}
 	team := workers.Reserve(parts-1, kernels.MaxThreads())
 	job.parts = team.Size() + 1
 	team.Run(job, job.parts)
@@ -99,6 +116,34 @@ type sgdJob struct {
 	params       []sgdParams
 	total, parts int
 	lr, momentum float32
+	spans        []sgdSpan // scratch space of overlapping
+}
+
+// sgdSpan is the memory of one slice, from its first byte up to the byte
+// after its last.
+type sgdSpan struct{ start, end uintptr }
+
+// overlapping reports whether any two slices of params share memory, as
+// when a layer appears twice or two layers share W. The heap does not move,
+// so the addresses compared stay valid.
+func (j *sgdJob) overlapping() bool {
+	j.spans = j.spans[:0]
+	for _, p := range j.params {
+		for _, s := range [...][]float32{p.w, p.g, p.v} {
+			if len(s) > 0 {
+				start := uintptr(unsafe.Pointer(unsafe.SliceData(s)))
+				j.spans = append(j.spans, sgdSpan{start, start + uintptr(len(s))*4})
+			}
+		}
+	}
+	slices.SortFunc(j.spans, func(a, b sgdSpan) int { return cmp.Compare(a.start, b.start) })
+	// Sorted by start, spans overlap if and only if two neighbours do.
+	for i := 1; i < len(j.spans); i++ {
+		if j.spans[i].start < j.spans[i-1].end {
+			return true
+		}
+	}
+	return false
 }
 
 func (j *sgdJob) RunPart(i int) {

@@ -102,6 +102,75 @@ func TestSGDSameBitsOnAnyThreads(t *testing.T) {
 	}
 }
 
+// TestSGDSharedParametersSameBits lists one layer twice, and ties the W of
+// two layers, in networks large enough to split. Step must apply each entry
+// in turn as on one goroutine, whatever the cap, with no data race.
+func TestSGDSharedParametersSameBits(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8))
+	defer kernels.SetMaxThreads(kernels.SetMaxThreads(1))
+	cases := map[string]func(rng *rand.Rand) []*mlp.Dense{
+		"layer listed twice": func(rng *rand.Rand) []*mlp.Dense {
+			d := mlp.NewDense(300, 200, mlp.ReLU, rng)
+			return []*mlp.Dense{d, mlp.NewDense(200, 10, mlp.Linear, rng), d}
+		},
+		"tied W": func(rng *rand.Rand) []*mlp.Dense {
+			first, second := mlp.NewDense(300, 200, mlp.ReLU, rng), mlp.NewDense(300, 200, mlp.ReLU, rng)
+			second.W = first.W
+			return []*mlp.Dense{first, second}
+		},
+	}
+	for name, build := range cases {
+		for _, momentum := range []float32{0, 0.9} {
+			var want []float32
+			for _, threads := range []int{1, 2, 8} {
+				kernels.SetMaxThreads(threads)
+				rng := rand.New(rand.NewPCG(9, 10))
+				layers := build(rng)
+				opt := &mlp.SGD{LR: 0.5, Momentum: momentum}
+				for range 3 {
+					for _, d := range layers {
+						copy(d.GradW, randomSlice(rng, len(d.GradW), 1))
+						copy(d.GradB, randomSlice(rng, len(d.GradB), 1))
+					}
+					opt.Step(layers)
+				}
+				got := slices.Concat(layers[0].W, layers[0].B, layers[1].W)
+				if want == nil {
+					want = got
+					continue
+				}
+				for i := range want {
+					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+						require.Failf(t, "parameters differ", "%s, momentum %v, %d threads: parameter %d is %v, want %v",
+							name, momentum, threads, i, got[i], want[i])
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestSGDTiedWeightsGetBothGradients checks the values of a tied update:
+// with momentum 0, each of the two layers that share W subtracts LR times
+// its own gradient.
+func TestSGDTiedWeightsGetBothGradients(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(max(2, runtime.GOMAXPROCS(0))))
+	defer kernels.SetMaxThreads(kernels.SetMaxThreads(2))
+	rng := rand.New(rand.NewPCG(11, 12))
+	first, second := mlp.NewDense(256, 128, mlp.ReLU, rng), mlp.NewDense(256, 128, mlp.ReLU, rng)
+	second.W = first.W
+	clear(first.W)
+	for i := range first.GradW {
+		first.GradW[i], second.GradW[i] = 1, 2
+	}
+	(&mlp.SGD{LR: 0.25}).Step([]*mlp.Dense{first, second})
+	for i, w := range first.W {
+		if w != -0.75 {
+			require.Failf(t, "wrong tied update", "W[%d] = %v, want -0.75 = -0.25·1 - 0.25·2", i, w)
+		}
+	}
+}
+
 // TestSGDUpdatesEveryParameter checks a split update against the formula
 // for every parameter, so that a part that skipped or repeated a range
 // fails.
