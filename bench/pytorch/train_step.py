@@ -1,13 +1,15 @@
 """Time one training step of a 784-256-10 ReLU network in PyTorch on one
 thread, for comparison with simdgrad's BenchmarkTrainingStep.
 
-    /usr/bin/python3 train_step.py
+    /usr/bin/python3 train_step.py [--threads N]
 
 prints one line in the format of `go test -bench`, with the same metrics as
 BenchmarkTrainingStep in bench/ and mlp/: the best time per step of several
 timed runs, steps/s and samples/s. A step is what simdgrad's step does on a
 batch of 256: forward, softmax cross-entropy, backward (without the gradient
-of the input) and torch.optim.SGD with lr 0.01 and momentum 0.9.
+of the input) and torch.optim.SGD with lr 0.01 and momentum 0.9. With
+--threads N, PyTorch runs on N threads instead of one, for comparison with
+BenchmarkTrainingStepThreads in mlp/.
 
     train_step.py --serve
 
@@ -85,7 +87,10 @@ def best_ns_per_step(step):
 def standalone():
     print(describe_torch(), file=sys.stderr)
     ns, iterations = best_ns_per_step(TrainingStep())
-    print(f"BenchmarkTrainingStep/impl=pytorch\t{iterations}\t{ns:.0f} ns/op\t"
+    name = "BenchmarkTrainingStep/impl=pytorch"
+    if torch.get_num_threads() > 1:
+        name += f"/threads={torch.get_num_threads()}"
+    print(f"{name}\t{iterations}\t{ns:.0f} ns/op\t"
           f"{1e9 / ns:.2f} steps/s\t{BATCH * 1e9 / ns:.0f} samples/s", flush=True)
 
 
@@ -100,11 +105,15 @@ def serve():
 
 
 if __name__ == "__main__":
+    args = sys.argv[1:]
     torch.set_num_threads(1)
-    if sys.argv[1:] == ["--serve"]:
+    if args == ["--serve"]:
         serve()
-    elif sys.argv[1:]:
-        print(f"usage: {sys.argv[0]} [--serve]", file=sys.stderr)
-        sys.exit(2)
-    else:
+    elif not args:
         standalone()
+    elif len(args) == 2 and args[0] == "--threads" and args[1].isdigit() and int(args[1]) > 0:
+        torch.set_num_threads(int(args[1]))
+        standalone()
+    else:
+        print(f"usage: {sys.argv[0]} [--serve | --threads N]", file=sys.stderr)
+        sys.exit(2)
