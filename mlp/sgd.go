@@ -124,8 +124,9 @@ type sgdJob struct {
 type sgdSpan struct{ start, end uintptr }
 
 // overlapping reports whether any two slices of params share memory, as
-// when a layer appears twice or two layers share W. The heap does not move,
-// so the addresses compared stay valid.
+// when a layer appears twice or two layers share W. Go's garbage collector
+// does not move heap objects, and these slices are on the heap, because
+// params keeps them, so the addresses compared stay valid.
 func (j *sgdJob) overlapping() bool {
 	j.spans = j.spans[:0]
 	for _, p := range j.params {
