@@ -30,7 +30,7 @@ func parseThreads(value string) int {
 	}
 	n, err := strconv.Atoi(value)
 	if err != nil || n < 1 {
-		panic(fmt.Sprintf("kernels: %s=%q is not valid: set a positive integer, such as 1 or 4, or leave it unset to use GOMAXPROCS",
+		panic(fmt.Sprintf("kernels: %s=%q is not valid: set a positive integer, such as 1 or 4, or leave it unset to use GOMAXPROCS or the number of CPUs, whichever is smaller",
 			threadsEnv, value))
 	}
 	return n

@@ -7,8 +7,8 @@ import "sync"
 // List is a stack of idle buffers, safe for concurrent use. Unlike a
 // sync.Pool, which the garbage collector empties, it keeps them across
 // collections. It keeps every buffer returned to it, so it holds as many as
-// were ever lent at once, and a steady number of concurrent callers, even
-// more than GOMAXPROCS, allocates nothing once each has had a buffer.
+// were ever lent at once, and Get allocates only when more buffers are in
+// use at once than ever before.
 type List[T any] struct {
 	mu   sync.Mutex
 	idle []*T
