@@ -37,12 +37,12 @@ func parseThreads(value string) int {
 }
 
 // SetMaxThreads caps at n the number of goroutines that one Gemm call
-// runs on, and returns the previous cap. A cap may exceed the number of
-// CPUs but not GOMAXPROCS. A cap of n ≤ 0 removes the cap, so that Gemm
-// runs on up to GOMAXPROCS goroutines or runtime.NumCPU, whichever is
-// smaller. The previous cap is 0 when there was none, so
-// SetMaxThreads(previous) restores it. The start-up cap comes from the
-// environment variable SIMDGRAD_THREADS.
+// runs on, and returns the previous cap. A cap above the number of CPUs
+// takes effect, but one above GOMAXPROCS counts as GOMAXPROCS. A cap of
+// n ≤ 0 removes the cap, so that Gemm runs on up to GOMAXPROCS goroutines
+// or runtime.NumCPU, whichever is smaller. The previous cap is 0 when there
+// was none, so SetMaxThreads(previous) restores it. The start-up cap comes
+// from the environment variable SIMDGRAD_THREADS.
 //
 // The cap changes only the speed: every element of C is summed in the same
 // order whatever the number of goroutines, so Gemm returns the same bits

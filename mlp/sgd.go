@@ -20,9 +20,9 @@ import (
 // where the velocity v starts at zero, so the first step moves w by −LR·g.
 // With Momentum 0 this is plain gradient descent and SGD keeps no velocity.
 //
-// Step splits the update of large networks across up to
-// kernels.MaxThreads goroutines: the caller and the helpers that Gemm
-// uses. Each parameter is updated on its own, so the result does not depend
+// Step splits the update of networks of 16,384 parameters or more across
+// up to kernels.MaxThreads goroutines: the caller and the helpers that
+// Gemm uses. Each parameter is updated on its own, so the result does not depend
 // on the split.
 type SGD struct {
 	LR, Momentum float32
@@ -81,12 +81,13 @@ func (o *SGD) Step(layers []*Dense) {
 		job.params = append(job.params, sgdParams{d.W, d.GradW, v.w}, sgdParams{d.B, d.GradB, v.b})
 		job.total += len(d.W) + len(d.B)
 	}
-	parts := min(kernels.MaxThreads(), job.total/sgdMinPart)
+	limit := kernels.MaxThreads()
+	parts := min(limit, job.total/sgdMinPart)
 	if parts > 1 && job.overlapping() {
 		// Two parts could update one parameter at once.
 		parts = 1
 	}
-	team := workers.Reserve(parts-1, kernels.MaxThreads())
+	team := workers.Reserve(parts-1, limit)
 	job.parts = team.Size() + 1
 	team.Run(job, job.parts)
 	// Drop the layers' slices, which the idle job must not keep alive.

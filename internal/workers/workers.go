@@ -135,9 +135,9 @@ func Counts() (started, busy int) {
 // to sleep on a channel. Waking a sleeping goroutine took tens of
 // microseconds on the 2-core Zen 2 virtual machine that simdgrad was tuned
 // on, and a training step of 784-256-10 with a batch of 256 has 0.1 to 0.3
-// ms between its large products. Two goroutines ran a step in 2.5 to 3.1
-// ms when the helpers slept at once, in 2.0 ms when they spun for 20 µs,
-// and in 1.85 ms when they spun for 1 ms; one goroutine took 2.9 ms.
+// ms between its large products. One goroutine ran that step in 2.9 ms.
+// Two took 2.5 to 3.1 ms when the helpers slept at once, 2.0 ms when they
+// spun for 20 µs, and 1.85 ms when they spun for 1 ms.
 // The threads of OpenMP runtimes and of OpenBLAS also spin before they
 // sleep. A waiting goroutine yields the processor between checks, so other
 // goroutines still run.
